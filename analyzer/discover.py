@@ -1,0 +1,173 @@
+"""Walk a repository and say what each file is, honouring .gitignore and the configured excludes.
+
+Classification here is by name only (cheap); files whose kind depends on their content (which YAML is
+a compose file, a manifest or a contract) are classified "yaml" and decided by `extract`.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pathspec
+
+DEFAULT_EXCLUDES = (
+    ".git/", ".hg/", ".svn/", "node_modules/", ".venv/", "venv/", "env/", ".tox/", ".nox/",
+    "__pycache__/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".svclint_cache/",
+    "site-packages/", ".eggs/", "*.egg-info/", "vendor/", "third_party/",
+    "tests/", "test/", "testing/", "test_*.py", "*_test.py", "conftest.py",
+)
+
+FOREIGN = {".go": "go", ".js": "node", ".mjs": "node", ".ts": "node", ".java": "java", ".kt": "java",
+           ".cs": "csharp", ".php": "php", ".rb": "ruby", ".rs": "rust", ".scala": "scala",
+           ".ex": "elixir", ".cpp": "cpp", ".c": "c"}
+MARKERS = {"package.json": "node", "go.mod": "go", "pom.xml": "java", "build.gradle": "java",
+           "build.gradle.kts": "java", "composer.json": "php", "Gemfile": "ruby", "Cargo.toml": "rust"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str          # relative to the root, "/"-separated
+    kind: str          # python | yaml | dockerfile | envfile | nginx | helm-template
+
+
+@dataclass(frozen=True)
+class Discovery:
+    root: str
+    files: tuple[SourceFile, ...]
+    languages: tuple[tuple[str, str], ...] = ()       # (directory, language) of non-Python code
+    skipped: tuple[tuple[str, str], ...] = ()         # (path, reason) found but not readable as anything
+    directories: tuple[str, ...] = field(default=())
+
+
+def classify(name: str, rel: str) -> str | None:
+    lower = name.lower()
+    if lower.endswith((".py", ".pyi")):
+        return "python"
+    if lower.endswith((".yml", ".yaml")):
+        return "yaml"
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith((".dockerfile",)) or \
+            lower.startswith("dockerfile-"):
+        return "dockerfile"
+    if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):
+        return "envfile"
+    if lower.endswith((".conf", ".conf.template", ".nginx", ".conf.tmpl")) or lower == "nginx.conf":
+        return "nginx"
+    return None
+
+
+def _load_ignore(directory: Path) -> pathspec.PathSpec | None:
+    ignore = directory / ".gitignore"
+    try:
+        text = ignore.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+
+
+def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUDES,
+             includes: tuple[str, ...] = ()) -> Discovery:
+    """Every file of interest below `root`, sorted by path; never follows links out of the root."""
+    base = Path(root)
+    real_root = base.resolve()
+    exclude_spec = pathspec.GitIgnoreSpec.from_lines(excludes)
+    include_spec = pathspec.GitIgnoreSpec.from_lines(includes) if includes else None
+    files: list[SourceFile] = []
+    skipped: list[tuple[str, str]] = []
+    languages: dict[str, str] = {}
+    directories: list[str] = []
+    helm_roots: list[str] = []
+    stack: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec]]]] = [(base, "", [])]
+    visited: set[tuple[int, int]] = set()
+    while stack:
+        directory, rel_dir, ignores = stack.pop()
+        try:
+            st = directory.stat()
+        except OSError as exc:
+            skipped.append((rel_dir or ".", f"cannot read directory: {exc.strerror}"))
+            continue
+        if (st.st_dev, st.st_ino) in visited:
+            continue
+        visited.add((st.st_dev, st.st_ino))
+        directories.append(rel_dir)
+        spec = _load_ignore(directory)
+        if spec is not None:
+            ignores = ignores + [(rel_dir, spec)]
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append((rel_dir or ".", f"cannot list directory: {exc.strerror}"))
+            continue
+        if any(e.name == "Chart.yaml" for e in entries):
+            helm_roots.append(rel_dir)
+        for entry in entries:
+            name = entry.name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:
+                is_link = entry.is_symlink()
+                is_dir = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                skipped.append((rel, "cannot stat"))
+                continue
+            probe = rel + "/" if is_dir else rel
+            if exclude_spec.match_file(probe) or _ignored(probe, ignores):
+                continue
+            if is_link:
+                target_ok = _inside(entry.path, real_root)
+                if is_dir or not target_ok:
+                    if classify(name, rel) or os.path.isdir(entry.path):
+                        skipped.append((rel, "symbolic link not followed" if target_ok
+                                        else "symbolic link to outside the root not followed"))
+                    continue
+            if is_dir:
+                stack.append((Path(entry.path), rel, ignores))
+                continue
+            if name in MARKERS:
+                languages.setdefault(rel_dir, MARKERS[name])
+            ext = os.path.splitext(name)[1].lower()
+            if ext in FOREIGN:
+                languages.setdefault(rel_dir, FOREIGN[ext])
+            kind = classify(name, rel)
+            if kind is None:
+                continue
+            if include_spec is not None and not include_spec.match_file(rel):
+                continue
+            try:
+                mode = os.stat(entry.path).st_mode
+            except OSError as exc:
+                skipped.append((rel, f"cannot stat: {exc.strerror}"))
+                continue
+            if not stat.S_ISREG(mode):
+                skipped.append((rel, "not a regular file"))
+                continue
+            if kind == "yaml" and any(_under(rel, f"{h}/templates" if h else "templates") for h in helm_roots):
+                kind = "helm-template"
+            files.append(SourceFile(rel, kind))
+    files.sort(key=lambda f: f.path)
+    return Discovery(str(base), tuple(files), tuple(sorted(languages.items())), tuple(sorted(skipped)),
+                     tuple(sorted(directories)))
+
+
+def _ignored(probe: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
+    for rel_dir, spec in ignores:
+        if rel_dir:
+            if not probe.startswith(rel_dir + "/"):
+                continue
+            sub = probe[len(rel_dir) + 1:]
+        else:
+            sub = probe
+        if spec.match_file(sub):
+            return True
+    return False
+
+
+def _under(path: str, directory: str) -> bool:
+    return path.startswith(directory + "/")
+
+
+def _inside(path: str, root: Path) -> bool:
+    try:
+        return Path(os.path.realpath(path)).is_relative_to(root)
+    except (OSError, ValueError):
+        return False

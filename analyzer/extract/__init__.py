@@ -1,0 +1,123 @@
+"""extract: one file in, `FileFacts` out. No cross-file knowledge, never raises on bad input."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+
+from ..model import DeployFacts, FileFacts, ParseError
+from .suppress import find_suppressions
+
+MAX_BYTES = 5 * 1024 * 1024
+
+_K8S = re.compile(r"^\s*apiVersion\s*:", re.M)
+_KIND = re.compile(r"^\s*kind\s*:", re.M)
+_COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$|\.compose\.ya?ml$", re.I)
+_SERVICES = re.compile(r"^services\s*:", re.M)
+_CONTRACT = re.compile(r"^service\s*:", re.M)
+_TEMPLATE = re.compile(r"\{\{-?\s|\{%-?\s")
+
+
+def yaml_kind(path: str, text: str) -> str:
+    """Which extractor a YAML file needs, judged from its name and a glance at its text."""
+    name = path.rsplit("/", 1)[-1]
+    if _COMPOSE_NAME.search(name) and _SERVICES.search(text):
+        return "compose"
+    if re.search(r"^apiVersion\s*:\s*skaffold/", text, re.M):
+        return "skaffold"
+    if re.search(r"^apiVersion\s*:\s*backstage\.io/", text, re.M):
+        return "catalog"
+    if _CONTRACT.search(text) and re.search(r"^\s+name\s*:", text, re.M):
+        return "contract"
+    if name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
+        return "kustomization"
+    if _K8S.search(text) and _KIND.search(text):
+        return "kubernetes"
+    if "static_resources" in text and "clusters" in text:
+        return "envoy"
+    if _SERVICES.search(text) and re.search(r"^\s+(image|build)\s*:", text, re.M):
+        return "compose"
+    return "yaml"
+
+
+def extract_file(root: str, path: str, kind: str, max_bytes: int = MAX_BYTES) -> FileFacts:
+    """Read and extract one file; every failure becomes a ParseError or a skip reason."""
+    full = os.path.join(root, *path.split("/"))
+    try:
+        with open(full, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        return FileFacts(path, kind, skipped=f"cannot read: {exc.strerror or exc}")
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if len(data) > max_bytes:
+        return FileFacts(path, kind, digest=digest,
+                         skipped=f"larger than the size limit of {max_bytes} bytes")
+    return extract_bytes(path, kind, data, digest)
+
+
+def extract_bytes(path: str, kind: str, data: bytes, digest: str = "") -> FileFacts:
+    lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
+    if kind == "python":
+        from .python import extract_python
+        facts, errors = extract_python(path, data)
+        text = data.decode("utf-8", "replace")
+        return FileFacts(path, kind, digest, lines, errors, python=facts,
+                         suppressions=find_suppressions(text))
+    if b"\0" in data:
+        return FileFacts(path, kind, digest, lines, (ParseError("file contains NUL bytes; not a text file", 1),))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        return FileFacts(path, kind, digest, lines, (ParseError(f"not valid UTF-8: {exc.reason}", line),))
+    suppressions = find_suppressions(text)
+    if kind == "helm-template":
+        return FileFacts(path, kind, digest, lines, skipped="Helm template (not YAML until rendered)",
+                         suppressions=suppressions)
+    if kind == "yaml":
+        kind = yaml_kind(path, text)
+        if kind == "yaml":
+            return FileFacts(path, "yaml", digest, lines, skipped="YAML of no kind svclint reads",
+                             suppressions=suppressions)
+    deploy, contracts, errors = _dispatch(path, kind, text)
+    if errors and _TEMPLATE.search(text) and kind not in ("dockerfile", "envfile", "nginx"):
+        return FileFacts(path, kind, digest, lines, skipped="template (Helm/Jinja), not plain YAML",
+                         suppressions=suppressions)
+    return FileFacts(path, kind, digest, lines, tuple(errors), deploy=deploy, contracts=tuple(contracts),
+                     suppressions=suppressions)
+
+
+def _dispatch(path: str, kind: str, text: str) -> tuple[DeployFacts | None, list, list[ParseError]]:
+    if kind == "compose":
+        from .compose import extract_compose
+        facts, errors = extract_compose(path, text)
+        return facts, [], list(errors)
+    if kind == "kubernetes":
+        from .kubernetes import extract_kubernetes
+        facts, errors = extract_kubernetes(path, text)
+        return facts, [], list(errors)
+    if kind == "dockerfile":
+        from .dockerfile import extract_dockerfile
+        facts, errors = extract_dockerfile(path, text)
+        return facts, [], list(errors)
+    if kind == "envfile":
+        from .envfile import extract_envfile
+        facts, errors = extract_envfile(path, text)
+        return facts, [], list(errors)
+    if kind == "skaffold":
+        from .skaffold import extract_skaffold
+        facts, errors = extract_skaffold(path, text)
+        return facts, [], list(errors)
+    if kind == "nginx":
+        from .gateway import extract_nginx
+        facts, errors = extract_nginx(path, text)
+        return facts, [], list(errors)
+    if kind == "envoy":
+        from .gateway import extract_envoy
+        facts, errors = extract_envoy(path, text)
+        return facts, [], list(errors)
+    if kind in ("contract", "catalog"):
+        from .contracts import extract_contracts
+        contracts, errors = extract_contracts(path, text, kind)
+        return None, contracts, list(errors)
+    return None, [], []

@@ -1,0 +1,182 @@
+"""What svclint knows about the network libraries: tables, not code.
+
+Keys are qualified names as the import tracker spells them (`requests.Session`, `grpc.insecure_channel`).
+Timeout defaults follow the labelling conventions: a library's own default counts (httpx 5 s,
+aiohttp 300 s, tornado 20 s); requests, urllib, urllib3, http.client and grpc have none.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HTTP_VERBS = ("get", "post", "put", "patch", "delete", "head", "options")
+
+
+@dataclass(frozen=True)
+class ClientType:
+    library: str
+    kind: str                   # http | grpc-channel | producer | consumer | amqp-connection | ...
+    default_timeout: bool       # a timeout applies when nothing is said
+    methods: tuple[str, ...] = ()
+
+
+# module-level functions that make a request: qualified name -> (library, default timeout)
+HTTP_FUNCTIONS: dict[str, tuple[str, bool]] = {}
+for _verb in HTTP_VERBS + ("request",):
+    HTTP_FUNCTIONS[f"requests.{_verb}"] = ("requests", False)
+    HTTP_FUNCTIONS[f"requests.api.{_verb}"] = ("requests", False)
+    HTTP_FUNCTIONS[f"httpx.{_verb}"] = ("httpx", True)
+HTTP_FUNCTIONS.update({
+    "httpx.stream": ("httpx", True),
+    "urllib.request.urlopen": ("urllib", False),
+    "urllib2.urlopen": ("urllib", False),
+    "urllib3.request": ("urllib3", False),
+    "aiohttp.request": ("aiohttp", True),
+})
+
+_SESSION_METHODS = HTTP_VERBS + ("request", "stream", "send")
+
+CLIENT_TYPES: dict[str, ClientType] = {
+    "requests.Session": ClientType("requests", "http", False, _SESSION_METHODS),
+    "requests.session": ClientType("requests", "http", False, _SESSION_METHODS),
+    "requests.sessions.Session": ClientType("requests", "http", False, _SESSION_METHODS),
+    "httpx.Client": ClientType("httpx", "http", True, _SESSION_METHODS),
+    "httpx.AsyncClient": ClientType("httpx", "http", True, _SESSION_METHODS),
+    "aiohttp.ClientSession": ClientType("aiohttp", "http", True, _SESSION_METHODS + ("ws_connect",)),
+    "urllib3.PoolManager": ClientType("urllib3", "http", False, ("request", "urlopen", "request_encode_url")),
+    "urllib3.HTTPConnectionPool": ClientType("urllib3", "http", False, ("request", "urlopen")),
+    "urllib3.HTTPSConnectionPool": ClientType("urllib3", "http", False, ("request", "urlopen")),
+    "urllib3.connection_from_url": ClientType("urllib3", "http", False, ("request", "urlopen")),
+    "http.client.HTTPConnection": ClientType("http.client", "http", False, ("request",)),
+    "http.client.HTTPSConnection": ClientType("http.client", "http", False, ("request",)),
+    "tornado.httpclient.AsyncHTTPClient": ClientType("tornado", "http", True, ("fetch",)),
+    "tornado.httpclient.HTTPClient": ClientType("tornado", "http", True, ("fetch",)),
+    # gRPC channels: calls are made through stubs built on them
+    "grpc.insecure_channel": ClientType("grpc", "grpc-channel", False),
+    "grpc.secure_channel": ClientType("grpc", "grpc-channel", False),
+    "grpc.aio.insecure_channel": ClientType("grpc", "grpc-channel", False),
+    "grpc.aio.secure_channel": ClientType("grpc", "grpc-channel", False),
+    "grpc.intercept_channel": ClientType("grpc", "grpc-channel", False),
+    # Kafka
+    "kafka.KafkaProducer": ClientType("kafka-python", "producer", False, ("send",)),
+    "kafka.KafkaConsumer": ClientType("kafka-python", "consumer", False, ("subscribe",)),
+    "confluent_kafka.Producer": ClientType("confluent-kafka", "producer", False, ("produce",)),
+    "confluent_kafka.SerializingProducer": ClientType("confluent-kafka", "producer", False, ("produce",)),
+    "confluent_kafka.Consumer": ClientType("confluent-kafka", "consumer", False, ("subscribe",)),
+    "confluent_kafka.DeserializingConsumer": ClientType("confluent-kafka", "consumer", False, ("subscribe",)),
+    "aiokafka.AIOKafkaProducer": ClientType("aiokafka", "producer", False, ("send", "send_and_wait")),
+    "aiokafka.AIOKafkaConsumer": ClientType("aiokafka", "consumer", False, ("subscribe",)),
+    # RabbitMQ
+    "pika.BlockingConnection": ClientType("pika", "amqp-connection", True),
+    "pika.SelectConnection": ClientType("pika", "amqp-connection", True),
+    "aio_pika.connect_robust": ClientType("aio-pika", "amqp-connection", True),
+    "aio_pika.connect": ClientType("aio-pika", "amqp-connection", True),
+    "kombu.Connection": ClientType("kombu", "amqp-connection", True),
+    "kombu.Producer": ClientType("kombu", "producer", False, ("publish",)),
+    "kombu.Consumer": ClientType("kombu", "consumer", False, ()),
+    # nameko
+    "nameko.rpc.RpcProxy": ClientType("nameko", "nameko-rpc", False),
+    "nameko.rpc.ServiceRpc": ClientType("nameko", "nameko-rpc", False),
+    "nameko.rpc.Client": ClientType("nameko", "nameko-rpc", False),
+    "nameko.standalone.rpc.ClusterRpcProxy": ClientType("nameko", "nameko-cluster", False),
+    "nameko.standalone.rpc.ClusterRpcClient": ClientType("nameko", "nameko-cluster", False),
+    "nameko.standalone.rpc.ServiceRpcProxy": ClientType("nameko", "nameko-rpc", False),
+    "nameko.events.EventDispatcher": ClientType("nameko", "nameko-dispatcher", False),
+    "nameko.standalone.events.event_dispatcher": ClientType("nameko", "nameko-dispatcher", False),
+    "celery.Celery": ClientType("celery", "celery-app", False),
+}
+
+# datastore clients: qualified constructor -> (library, datastore type or "" to take it from the URL)
+DATASTORE_CLIENTS: dict[str, tuple[str, str]] = {
+    "sqlalchemy.create_engine": ("sqlalchemy", ""),
+    "sqlalchemy.engine.create_engine": ("sqlalchemy", ""),
+    "sqlalchemy.ext.asyncio.create_async_engine": ("sqlalchemy", ""),
+    "sqlmodel.create_engine": ("sqlalchemy", ""),
+    "databases.Database": ("databases", ""),
+    "psycopg2.connect": ("psycopg2", "postgres"),
+    "psycopg2.pool.SimpleConnectionPool": ("psycopg2", "postgres"),
+    "psycopg2.pool.ThreadedConnectionPool": ("psycopg2", "postgres"),
+    "psycopg.connect": ("psycopg", "postgres"),
+    "psycopg.AsyncConnection.connect": ("psycopg", "postgres"),
+    "psycopg_pool.ConnectionPool": ("psycopg", "postgres"),
+    "asyncpg.connect": ("asyncpg", "postgres"),
+    "asyncpg.create_pool": ("asyncpg", "postgres"),
+    "pymysql.connect": ("pymysql", "mysql"),
+    "MySQLdb.connect": ("mysqlclient", "mysql"),
+    "mysql.connector.connect": ("mysql-connector", "mysql"),
+    "aiomysql.connect": ("aiomysql", "mysql"),
+    "aiomysql.create_pool": ("aiomysql", "mysql"),
+    "pymongo.MongoClient": ("pymongo", "mongodb"),
+    "motor.motor_asyncio.AsyncIOMotorClient": ("motor", "mongodb"),
+    "mongoengine.connect": ("mongoengine", "mongodb"),
+    "redis.Redis": ("redis", "redis"),
+    "redis.StrictRedis": ("redis", "redis"),
+    "redis.from_url": ("redis", "redis"),
+    "redis.Redis.from_url": ("redis", "redis"),
+    "redis.StrictRedis.from_url": ("redis", "redis"),
+    "redis.ConnectionPool": ("redis", "redis"),
+    "redis.ConnectionPool.from_url": ("redis", "redis"),
+    "redis.asyncio.Redis": ("redis", "redis"),
+    "redis.asyncio.from_url": ("redis", "redis"),
+    "redis.asyncio.Redis.from_url": ("redis", "redis"),
+    "aioredis.from_url": ("aioredis", "redis"),
+    "aioredis.create_redis_pool": ("aioredis", "redis"),
+    "aioredis.Redis": ("aioredis", "redis"),
+    "elasticsearch.Elasticsearch": ("elasticsearch", "elasticsearch"),
+    "elasticsearch.AsyncElasticsearch": ("elasticsearch", "elasticsearch"),
+    "cassandra.cluster.Cluster": ("cassandra-driver", "cassandra"),
+    "pymemcache.client.base.Client": ("pymemcache", "memcached"),
+    "nameko_sqlalchemy.DatabaseSession": ("nameko-sqlalchemy", ""),
+    "nameko_sqlalchemy.Database": ("nameko-sqlalchemy", ""),
+    "nameko_redis.Redis": ("nameko-redis", "redis"),
+    "flask_sqlalchemy.SQLAlchemy": ("flask-sqlalchemy", ""),
+    "flask_pymongo.PyMongo": ("flask-pymongo", "mongodb"),
+}
+
+BOTO3_SERVICES = {"s3": ("db", "s3"), "dynamodb": ("db", "dynamodb"), "sqs": ("publish", "sqs"),
+                  "sns": ("publish", "sns"), "kinesis": ("publish", "kinesis")}
+
+# URL schemes that name a datastore or broker type
+SCHEMES = {
+    "postgres": "postgres", "postgresql": "postgres", "postgresql+psycopg2": "postgres",
+    "postgresql+asyncpg": "postgres", "postgresql+psycopg": "postgres", "postgis": "postgres",
+    "mysql": "mysql", "mysql+pymysql": "mysql", "mysql+mysqldb": "mysql", "mysql+aiomysql": "mysql",
+    "mysql+mysqlconnector": "mysql", "mariadb": "mysql",
+    "mongodb": "mongodb", "mongodb+srv": "mongodb",
+    "redis": "redis", "rediss": "redis", "unix": "",
+    "sqlite": "sqlite", "sqlite+aiosqlite": "sqlite",
+    "amqp": "rabbitmq", "amqps": "rabbitmq", "pyamqp": "rabbitmq",
+    "kafka": "kafka", "nats": "nats", "s3": "s3",
+    "elasticsearch": "elasticsearch", "cassandra": "cassandra", "memcached": "memcached",
+}
+
+BROKER_TYPES = {"rabbitmq", "kafka", "nats", "sqs", "sns", "kinesis"}
+
+WEB_FRAMEWORKS = {
+    "fastapi": "fastapi", "flask": "flask", "django": "django", "aiohttp": "aiohttp",
+    "starlette": "starlette", "tornado": "tornado", "sanic": "sanic", "quart": "quart",
+    "falcon": "falcon", "bottle": "bottle", "pyramid": "pyramid", "litestar": "litestar",
+}
+
+APP_TYPES = {
+    "fastapi.FastAPI": ("fastapi", "app"), "fastapi.APIRouter": ("fastapi", "router"),
+    "fastapi.routing.APIRouter": ("fastapi", "router"),
+    "flask.Flask": ("flask", "app"), "flask.Blueprint": ("flask", "router"),
+    "quart.Quart": ("quart", "app"), "quart.Blueprint": ("quart", "router"),
+    "sanic.Sanic": ("sanic", "app"), "sanic.Blueprint": ("sanic", "router"),
+    "aiohttp.web.Application": ("aiohttp", "app"), "aiohttp.web.RouteTableDef": ("aiohttp", "router"),
+    "starlette.applications.Starlette": ("starlette", "app"),
+    "litestar.Litestar": ("litestar", "app"),
+    "nameko.web.handlers.http": ("nameko", "decorator"),
+}
+
+STRUCTURED_LOGGING = ("structlog", "pythonjsonlogger", "json_log_formatter", "ecs_logging",
+                      "django_structlog", "jsonlogger", "loguru")
+TRACING = ("opentelemetry.trace", "opentelemetry.sdk.trace", "opentelemetry.instrumentation",
+           "opentelemetry.exporter", "ddtrace", "instana", "jaeger_client", "opencensus.trace",
+           "py_zipkin", "elasticapm", "opentracing", "sentry_sdk", "aws_xray_sdk", "newrelic")
+METRICS = ("prometheus_client", "opentelemetry.metrics", "opentelemetry.sdk.metrics", "statsd",
+           "datadog", "prometheus_flask_exporter", "starlette_exporter", "prometheus_fastapi_instrumentator",
+           "aioprometheus", "django_prometheus", "starlette_prometheus")
+RETRY_DECORATORS = ("tenacity.retry", "backoff.on_exception", "backoff.on_predicate", "stamina.retry",
+                    "retrying.retry", "retry.retry", "urllib3.util.retry.Retry")
+BREAKERS = ("pybreaker", "aiobreaker", "circuitbreaker", "purgatory")

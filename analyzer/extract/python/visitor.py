@@ -1,0 +1,961 @@
+"""One LibCST pass over a module that records what the module does on the network.
+
+The visitor tracks imports and aliases itself (no ScopeProvider / QualifiedNameProvider: measured far
+too costly), remembers which names hold client objects (sessions, channels, stubs, producers...) per
+scope, and defers the interpretation of calls until the whole module has been seen, so a client
+bound at module level below the function that uses it is still recognised.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import libcst as cst
+
+from ...model import CallSite, Constant, EnvRead, Import, Route
+from . import libraries as lib
+from .fold import UNKNOWN, Folder, dotted, string_value
+
+
+@dataclass
+class _Binding:
+    """A name bound to an object made by a call (or typed by an annotation)."""
+    qual: str                       # qualified constructor / type name
+    call: cst.Call | None           # the constructor call, when there is one
+    scope: str
+
+
+@dataclass
+class _Pending:
+    call: cst.Call
+    scope: str                      # function qualname ("" at module level)
+    cls: str                        # enclosing class
+    in_async: bool
+    in_try: bool
+    decorators: tuple[str, ...]     # qualified decorators of the enclosing function(s)
+
+
+@dataclass
+class Collected:
+    imports: list[Import] = field(default_factory=list)
+    routes: list[tuple[cst.CSTNode, Route]] = field(default_factory=list)
+    calls: list[tuple[cst.CSTNode, CallSite]] = field(default_factory=list)
+    env_reads: list[tuple[cst.CSTNode, EnvRead]] = field(default_factory=list)
+    constants: list[tuple[cst.CSTNode, Constant]] = field(default_factory=list)
+    frameworks: set[str] = field(default_factory=set)
+    grpc_servicers: set[str] = field(default_factory=set)
+    grpc_services: set[str] = field(default_factory=set)
+    grpc_health: bool = False
+    nameko_name: str = ""
+    celery_tasks: set[str] = field(default_factory=set)
+    is_main: bool = False
+    logging: str = "none"
+    tracing: bool = False
+    metrics: bool = False
+
+
+def _kw(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == name:
+            return a.value
+    return None
+
+
+def _pos(call: cst.Call, index: int) -> cst.BaseExpression | None:
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[index].value if index < len(positional) else None
+
+
+def _is_none(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "None"
+
+
+class ModuleVisitor(cst.CSTVisitor):
+    def __init__(self, module_name: str, path: str) -> None:
+        super().__init__()
+        self.module_name = module_name
+        self.package = module_name.rsplit(".", 1)[0] if "." in module_name else ""
+        self.path = path
+        self.aliases: dict[str, str] = {}
+        self.names: dict[str, str] = {}          # module-level name -> folded template
+        self.class_fields: dict[str, dict[str, str]] = {}
+        self.instances: dict[str, str] = {}      # module var -> class name (settings = Settings())
+        self.bindings: dict[tuple[str, str], _Binding] = {}
+        self.pending: list[_Pending] = []
+        self.decorated: list[tuple[cst.FunctionDef, str, str, tuple[str, ...]]] = []
+        self.out = Collected()
+        self.folder = Folder(self.qualify, self.names)
+        self._funcs: list[tuple[str, bool, tuple[str, ...]]] = []   # (qualname, async, decorators)
+        self._classes: list[tuple[str, tuple[str, ...]]] = []       # (name, qualified bases)
+        self._try = 0
+        self.uses_print = False
+        self.uses_logging = False
+        self.class_bases: dict[str, tuple[str, ...]] = {}
+
+    # ------------------------------------------------------------------ names
+    def qualify(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        head, _, rest = name.partition(".")
+        if head in self.aliases:
+            base = self.aliases[head]
+            return f"{base}.{rest}" if rest else base
+        return None
+
+    def _resolve_relative(self, module: str) -> str:
+        if not module.startswith("."):
+            return module
+        dots = len(module) - len(module.lstrip("."))
+        parts = self.module_name.split(".")
+        base = parts[: max(0, len(parts) - dots)]
+        rest = module[dots:]
+        return ".".join([*base, rest] if rest else base)
+
+    @property
+    def scope(self) -> str:
+        return self._funcs[-1][0] if self._funcs else ""
+
+    @property
+    def cls(self) -> str:
+        return self._classes[-1][0] if self._classes else ""
+
+    # ------------------------------------------------------------------ imports
+    def visit_Import(self, node: cst.Import) -> None:
+        for alias in node.names:
+            name = dotted(alias.name) or ""
+            if alias.asname and isinstance(alias.asname.name, cst.Name):
+                self.aliases[alias.asname.name.value] = name
+            else:
+                self.aliases.setdefault(name.split(".")[0], name.split(".")[0])
+            self.out.imports.append(Import(name, (), 0))
+            self._note_import(node, name)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        module = ("." * len(node.relative)) + (dotted(node.module) or "" if node.module else "")
+        absolute = self._resolve_relative(module) if node.relative else module
+        names: list[str] = []
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                name = dotted(alias.name) or ""
+                local = alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name) else name
+                self.aliases[local] = f"{absolute}.{name}" if absolute else name
+                names.append(name)
+        self.out.imports.append(Import(module, tuple(names), 0))
+        self._note_import(node, absolute, names)
+
+    def _note_import(self, node: cst.CSTNode, module: str, names: Iterable[str] = ()) -> None:
+        full = [module] + [f"{module}.{n}" for n in names]
+        self._import_nodes = getattr(self, "_import_nodes", [])
+        self._import_nodes.append(node)
+        top = module.split(".")[0]
+        if top in lib.WEB_FRAMEWORKS:
+            self.out.frameworks.add(lib.WEB_FRAMEWORKS[top])
+        if any(f.startswith(lib.STRUCTURED_LOGGING) for f in full):
+            self.out.logging = "structured"
+        if module == "logging" or module.startswith("logging."):
+            self.uses_logging = True
+        if any(f.startswith(lib.TRACING) for f in full):
+            self.out.tracing = True
+        if any(f.startswith(lib.METRICS) for f in full):
+            self.out.metrics = True
+
+    # ------------------------------------------------------------------ scopes
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        decorators = tuple(self._decorator_name(d) for d in node.decorators)
+        qual = f"{self.scope or self.cls}.{node.name.value}".lstrip(".")
+        is_async = node.asynchronous is not None
+        self._funcs.append((qual, is_async, decorators))
+        if node.decorators:
+            self.decorated.append((node, qual, self.cls, decorators))
+        self._bind_params(node)
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._funcs.pop()
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> None:
+        bases = tuple(self.qualify(dotted(b.value)) or dotted(b.value) or "" for b in node.bases)
+        self._classes.append((node.name.value, bases))
+        self.class_bases[node.name.value] = bases
+        for b in bases:
+            m = re.search(r"(?:^|\.)(\w+)Servicer$", b)
+            if m and "_pb2_grpc" in b:
+                self.out.grpc_servicers.add(m.group(1))
+        self._class_fields(node, bases)
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._classes.pop()
+
+    def visit_Try(self, node: cst.Try) -> None:
+        self._try += 1
+
+    def leave_Try(self, original_node: cst.Try) -> None:
+        self._try -= 1
+
+    def visit_If(self, node: cst.If) -> None:
+        test = node.test
+        if isinstance(test, cst.Comparison) and dotted(test.left) == "__name__":
+            self.out.is_main = True
+
+    def _decorator_name(self, dec: cst.Decorator) -> str:
+        expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        name = dotted(expr) or ""
+        return self.qualify(name) or name
+
+    def _bind_params(self, node: cst.FunctionDef) -> None:
+        for param in (*node.params.params, *node.params.kwonly_params):
+            if param.annotation is None:
+                continue
+            ann = param.annotation.annotation
+            name = dotted(ann) or string_value(ann) or ""
+            qual = self.qualify(name) or name
+            if qual in lib.CLIENT_TYPES or qual.endswith("Stub"):
+                self.bindings[(self.scope, param.name.value)] = _Binding(qual, None, self.scope)
+
+    # ------------------------------------------------------------------ classes holding settings
+    def _class_fields(self, node: cst.ClassDef, bases: tuple[str, ...]) -> None:
+        settings = any(b.endswith(("BaseSettings", "Settings")) for b in bases)
+        prefix = ""
+        fields: dict[str, str] = {}
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Config":
+                prefix = self._env_prefix(stmt) or prefix
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                continue
+            for small in stmt.body:
+                target, value = None, None
+                if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                    target, value = small.target.value, small.value
+                elif isinstance(small, cst.Assign) and len(small.targets) == 1 and \
+                        isinstance(small.targets[0].target, cst.Name):
+                    target, value = small.targets[0].target.value, small.value
+                if target is None:
+                    continue
+                if target == "model_config" and value is not None:
+                    prefix = self._env_prefix_call(value) or prefix
+                    continue
+                if target == "name" and value is not None and string_value(value):
+                    self.out.nameko_name = self.out.nameko_name or string_value(value) or ""
+                folded = self._field_value(value, target, settings)
+                if folded is not None:
+                    fields[target] = folded
+        if settings and prefix:
+            fields = {k: v.replace("${" + k.upper(), "${" + prefix.upper() + k.upper()) for k, v in fields.items()}
+        if fields:
+            self.class_fields[node.name.value] = fields
+
+    def _field_value(self, value: cst.BaseExpression | None, target: str, settings: bool) -> str | None:
+        env_name = target.upper()
+        default: cst.BaseExpression | None = value
+        if isinstance(value, cst.Call) and (dotted(value.func) or "").split(".")[-1] == "Field":
+            alias = _kw(value, "env") or _kw(value, "alias") or _kw(value, "validation_alias")
+            if alias is not None and string_value(alias):
+                env_name = string_value(alias) or env_name
+            default = _pos(value, 0) if _pos(value, 0) is not None else _kw(value, "default")
+        if settings:
+            if default is None or _is_none(default) or isinstance(default, cst.Ellipsis):
+                return "${%s}" % env_name
+            folded = self.folder.fold(default)
+            return "${%s:-%s}" % (env_name, folded) if UNKNOWN not in folded else "${%s}" % env_name
+        if default is None:
+            return None
+        folded = self.folder.fold(default)
+        return folded if folded != UNKNOWN else None
+
+    def _env_prefix(self, cfg: cst.ClassDef) -> str:
+        for stmt in cfg.body.body if isinstance(cfg.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and dotted(small.targets[0].target) == "env_prefix":
+                        return string_value(small.value) or ""
+        return ""
+
+    def _env_prefix_call(self, value: cst.BaseExpression) -> str:
+        if isinstance(value, cst.Call):
+            prefix = _kw(value, "env_prefix")
+            return string_value(prefix) if prefix is not None else "" or ""
+        return ""
+
+    # ------------------------------------------------------------------ bindings and constants
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self._bind(target.target, node.value, node)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self._bind(node.target, node.value, node)
+
+    def visit_WithItem(self, node: cst.WithItem) -> None:
+        if node.asname is not None and isinstance(node.asname.name, (cst.Name, cst.Attribute)):
+            self._bind(node.asname.name, node.item, node)
+
+    def _bind(self, target: cst.BaseExpression, value: cst.BaseExpression, stmt: cst.CSTNode) -> None:
+        name = dotted(target)
+        if name is None:
+            return
+        if isinstance(value, cst.Await):
+            value = value.expression
+        module_level = not self._funcs and not self._classes
+        if module_level and "." not in name:
+            folded = self.folder.fold(value)
+            if folded != UNKNOWN and not isinstance(value, cst.Call) or \
+                    (isinstance(value, cst.Call) and folded != UNKNOWN):
+                self.names[name] = folded
+                self.out.constants.append((stmt, Constant(name, folded, 0)))
+            if isinstance(value, cst.Call):
+                cls_name = dotted(value.func) or ""
+                if cls_name in self.class_fields or cls_name.endswith(("Settings", "Config")):
+                    self.instances[name] = cls_name
+        call = value if isinstance(value, cst.Call) else None
+        # `connection.channel()` style: the object made by calling a method of a bound object
+        if call is None:
+            return
+        qual = self._call_qual(call)
+        if name.startswith(("self.", "cls.")):
+            key = (f"class:{self.cls}", name.split(".", 1)[1])
+        elif self._classes and not self._funcs:
+            key = (f"class:{self.cls}", name)
+        else:
+            key = (self.scope, name)
+        self.bindings[key] = _Binding(qual or "", call, self.scope)
+
+    def _call_qual(self, call: cst.Call) -> str | None:
+        name = dotted(call.func)
+        return self.qualify(name) or name
+
+    # ------------------------------------------------------------------ calls
+    def visit_Call(self, node: cst.Call) -> None:
+        func_name = dotted(node.func) or ""
+        if func_name == "print":
+            self.uses_print = True
+        qual = self.qualify(func_name) or func_name
+        self._env_read(node, qual, func_name)
+        self._server_registration(node, qual, func_name)
+        self._route_call(node, qual, func_name)
+        decorators = tuple(d for f in self._funcs for d in f[2])
+        self.pending.append(_Pending(node, self.scope, self.cls,
+                                     any(f[1] for f in self._funcs[-1:]), self._try > 0, decorators))
+
+    def visit_Subscript(self, node: cst.Subscript) -> None:
+        base = dotted(node.value) or ""
+        if (self.qualify(base) == "os.environ" or base == "os.environ") and len(node.slice) == 1:
+            index = node.slice[0].slice
+            if isinstance(index, cst.Index) and string_value(index.value):
+                self.out.env_reads.append((node, EnvRead(string_value(index.value) or "", None, 0)))
+
+    def _env_read(self, node: cst.Call, qual: str, func_name: str) -> None:
+        if not (qual in ("os.environ.get", "os.getenv", "os.environ.setdefault") or
+                func_name.endswith(("environ.get", "getenv"))):
+            return
+        key = _pos(node, 0)
+        if key is None or string_value(key) is None:
+            return
+        default = _pos(node, 1) or _kw(node, "default")
+        value = None if default is None or _is_none(default) else self.folder.fold(default)
+        self.out.env_reads.append((node, EnvRead(string_value(key) or "", value, 0)))
+
+    def _server_registration(self, node: cst.Call, qual: str, func_name: str) -> None:
+        last = func_name.split(".")[-1]
+        m = re.fullmatch(r"add_(\w+)Servicer_to_server", last)
+        if m:
+            if m.group(1) == "Health":
+                self.out.grpc_health = True
+            else:
+                self.out.grpc_servicers.add(m.group(1))
+            self.out.frameworks.add("grpc")
+        if qual in ("grpc.server", "grpc.aio.server"):
+            self.out.frameworks.add("grpc")
+        if last in ("run", "run_app", "serve", "serve_forever", "start") and \
+                (qual.startswith(("uvicorn", "aiohttp.web", "waitress", "gunicorn", "hypercorn")) or
+                 func_name in ("app.run", "web.run_app")):
+            self.out.is_main = True
+
+    # ------------------------------------------------------------------ routes
+    def _route_call(self, node: cst.Call, qual: str, func_name: str) -> None:
+        last = func_name.split(".")[-1]
+        # aiohttp: app.router.add_get("/x", handler), add_route("GET", "/x", h), web.get("/x", h)
+        if last.startswith("add_") and ".router" in "." + func_name or last == "add_route":
+            method = last[4:].upper() if last != "add_route" else string_value(_pos(node, 0) or cst.Name("x")) or "*"
+            path_node = _pos(node, 1 if last == "add_route" else 0)
+            path = string_value(path_node) if path_node is not None else None
+            if path is not None and last not in ("add_routes", "add_static", "add_resource"):
+                self.out.routes.append((node, Route(method if method != "ROUTE" else "*", path, "aiohttp", 0)))
+            return
+        if qual in {f"aiohttp.web.{v}" for v in lib.HTTP_VERBS + ("route",)}:
+            path = string_value(_pos(node, 0 if not qual.endswith("route") else 1) or cst.Name("x"))
+            method = qual.rsplit(".", 1)[1].upper() if not qual.endswith("route") else \
+                (string_value(_pos(node, 0) or cst.Name("x")) or "*")
+            if path is not None:
+                self.out.routes.append((node, Route(method, path, "aiohttp", 0)))
+            return
+        # Flask add_url_rule
+        if last == "add_url_rule":
+            path = string_value(_pos(node, 0) or cst.Name("x"))
+            if path is not None:
+                for method in self._methods(node) or ["GET"]:
+                    self.out.routes.append((node, Route(method, self._prefix(func_name) + path, "flask", 0)))
+            return
+        # Django urls
+        if qual in ("django.urls.path", "django.urls.re_path", "django.conf.urls.url") or \
+                (last in ("path", "re_path", "url") and "django" in self.out.frameworks and
+                 self.module_name.endswith("urls")):
+            route = string_value(_pos(node, 0) or cst.Name("x"))
+            view = _pos(node, 1)
+            if route is None or view is None:
+                return
+            handler = ""
+            method = "*"
+            if isinstance(view, cst.Call) and (dotted(view.func) or "").endswith("include"):
+                target = _pos(view, 0)
+                if isinstance(target, cst.Tuple) and target.elements:
+                    target = target.elements[0].value
+                handler = string_value(target) if target is not None else None or ""
+                if not handler and target is not None:
+                    handler = "${ref:%s}" % (self.qualify(dotted(target)) or dotted(target) or "?")
+                method = "INCLUDE"
+            else:
+                handler = dotted(view.func if isinstance(view, cst.Call) else view) or ""
+                handler = self.qualify(handler.split(".")[0]) and (self.qualify(handler) or handler) or handler
+            if last in ("re_path", "url"):
+                route = _regex_route(route)
+            self.out.routes.append((node, Route(method, route, "django", 0, handler)))
+            self.out.frameworks.add("django")
+            return
+        # Starlette Route("/x", endpoint, methods=[...])
+        if qual in ("starlette.routing.Route", "starlette.routing.WebSocketRoute"):
+            path = string_value(_pos(node, 0) or cst.Name("x"))
+            if path is not None:
+                for method in self._methods(node) or ["*"]:
+                    self.out.routes.append((node, Route(method, path, "starlette", 0)))
+        # Tornado Application([(r"/x", Handler), ...])
+        if qual in ("tornado.web.Application",):
+            handlers = _pos(node, 0) or _kw(node, "handlers")
+            if isinstance(handlers, cst.List):
+                for el in handlers.elements:
+                    if isinstance(el.value, cst.Tuple) and el.value.elements:
+                        path = string_value(el.value.elements[0].value)
+                        if path is not None:
+                            self.out.routes.append((el.value, Route("*", _regex_route(path), "tornado", 0)))
+            self.out.frameworks.add("tornado")
+
+    def _methods(self, node: cst.Call) -> list[str]:
+        methods = _kw(node, "methods")
+        if isinstance(methods, (cst.List, cst.Tuple, cst.Set)):
+            return [str(string_value(e.value)).upper() for e in methods.elements if string_value(e.value)]
+        return []
+
+    def _prefix(self, receiver: str) -> str:
+        """URL prefix of a router/blueprint object (`APIRouter(prefix=...)`, `Blueprint(url_prefix=...)`)."""
+        obj = receiver.rsplit(".", 1)[0] if "." in receiver else receiver
+        binding = self.bindings.get(("", obj))
+        if binding is None or binding.call is None:
+            return ""
+        prefix = _kw(binding.call, "prefix") or _kw(binding.call, "url_prefix")
+        return string_value(prefix) or "" if prefix is not None else ""
+
+    # ------------------------------------------------------------------ end of module
+    def leave_Module(self, original_node: cst.Module) -> None:
+        for name, cls in self.instances.items():
+            for fld, value in self.class_fields.get(cls, {}).items():
+                self.names.setdefault(f"{name}.{fld}", value)
+        for cls, fields in self.class_fields.items():
+            for fld, value in fields.items():
+                self.names.setdefault(f"{cls}.{fld}", value)
+                self.out.constants.append((original_node, Constant(f"{cls}.{fld}", value, 0)))
+        for name, cls in self.instances.items():
+            for fld, value in self.class_fields.get(cls, {}).items():
+                self.out.constants.append((original_node, Constant(f"{name}.{fld}", value, 0)))
+        if self.out.logging == "none":
+            if self.uses_logging:
+                self.out.logging = "plain"
+            elif self.uses_print:
+                self.out.logging = "plain"
+        for func, qual, cls, decorators in self.decorated:
+            self._decorated(func, qual, cls, decorators)
+        interpreter = _Interpreter(self)
+        for pending in self.pending:
+            interpreter.interpret(pending)
+
+    def _decorated(self, func: cst.FunctionDef, qual: str, cls: str, decorators: tuple[str, ...]) -> None:
+        for dec in func.decorators:
+            expr = dec.decorator
+            call = expr if isinstance(expr, cst.Call) else None
+            name = dotted(call.func if call else expr) or ""
+            full = self.qualify(name) or name
+            last = name.split(".")[-1]
+            receiver = name.rsplit(".", 1)[0] if "." in name else ""
+            # celery tasks
+            if full in ("celery.shared_task",) or (last == "task" and receiver and self._is_celery(receiver)) \
+                    or full.endswith(".shared_task"):
+                self.out.celery_tasks.add(func.name.value)
+                continue
+            # nameko
+            if full in ("nameko.rpc.rpc",) or (last == "rpc" and "nameko" in full):
+                svc = self.out.nameko_name or cls
+                self.out.routes.append((func, Route("RPC", f"{svc}.{func.name.value}", "nameko", 0, qual)))
+                self.out.frameworks.add("nameko")
+                continue
+            if full in ("nameko.events.event_handler",) and call is not None:
+                source = string_value(_pos(call, 0) or cst.Name("x")) or ""
+                event = string_value(_pos(call, 1) or cst.Name("x")) or ""
+                self.out.calls.append((dec, CallSite("nameko", "consume", 0, 0, "event_handler",
+                                                     channel=event, stub=source, function=qual,
+                                                     symbol="nameko.event_handler")))
+                self.out.frameworks.add("nameko")
+                continue
+            if call is None:
+                continue
+            # nameko-style @http("GET", "/x") from nameko or a project's own HttpEntrypoint
+            if last == "http" and string_value(_pos(call, 0) or cst.Name("x")) and \
+                    string_value(_pos(call, 1) or cst.Name("x")) is not None:
+                methods = (string_value(_pos(call, 0)) or "GET").split(",")
+                for method in methods:
+                    self.out.routes.append((dec, Route(method.strip().upper(), string_value(_pos(call, 1)) or "",
+                                                       "nameko" if "nameko" in self.out.frameworks else "http", 0, qual)))
+                continue
+            self._route_decorator(dec, call, name, full, last, receiver, qual)
+
+    def _is_celery(self, receiver: str) -> bool:
+        b = self.bindings.get(("", receiver))
+        if b is not None and b.qual == "celery.Celery":
+            return True
+        q = self.qualify(receiver) or ""
+        return "celery" in q.lower() or receiver in ("app", "celery", "celery_app")
+
+    def _route_decorator(self, dec: cst.Decorator, call: cst.Call, name: str, full: str, last: str,
+                         receiver: str, qual: str) -> None:
+        verbs = set(lib.HTTP_VERBS) | {"route", "api_route", "websocket", "view"}
+        if last not in verbs or not receiver:
+            return
+        path_node = _pos(call, 0) or _kw(call, "path") or _kw(call, "rule")
+        path = string_value(path_node) if path_node is not None else None
+        if path is None or not (path.startswith("/") or path == ""):
+            return
+        framework = self._framework_of(receiver)
+        if framework is None:
+            return
+        if last in ("route", "api_route", "view"):
+            methods = self._methods(call) or (["GET"] if framework in ("flask", "quart", "sanic") else ["*"])
+        elif last == "websocket":
+            methods = ["WS"]
+        else:
+            methods = [last.upper()]
+        prefix = self._prefix(receiver + ".x")
+        for method in methods:
+            self.out.routes.append((dec, Route(method, prefix + path, framework, 0, qual)))
+
+    def _framework_of(self, receiver: str) -> str | None:
+        binding = self.bindings.get(("", receiver))
+        if binding is not None and binding.qual in lib.APP_TYPES:
+            return lib.APP_TYPES[binding.qual][0]
+        q = self.qualify(receiver) or ""
+        for known, (fw, _) in lib.APP_TYPES.items():
+            if q.startswith(known.split(".")[0]):
+                return fw
+        # an app or router imported from a sibling module
+        if self.out.frameworks & {"fastapi", "flask", "quart", "sanic", "aiohttp", "starlette", "litestar"}:
+            for fw in ("fastapi", "flask", "quart", "sanic", "aiohttp", "litestar", "starlette"):
+                if fw in self.out.frameworks:
+                    return fw
+        return None
+
+
+def _regex_route(route: str) -> str:
+    """`^users/(?P<id>\\d+)/$` -> `users/{id}/` (regex routes of Django and Tornado)."""
+    route = route.lstrip("^").rstrip("$")
+    route = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"{\1}", route)
+    return route.replace("\\", "")
+
+
+class _Interpreter:
+    """Turns the pending calls of a module into call sites, once all bindings are known."""
+
+    def __init__(self, v: ModuleVisitor) -> None:
+        self.v = v
+
+    def lookup(self, name: str, scope: str, cls: str) -> _Binding | None:
+        b = self.v.bindings
+        if name.startswith(("self.", "cls.")):
+            attr = name.split(".", 1)[1]
+            return b.get((f"class:{cls}", attr))
+        parts = scope.split(".") if scope else []
+        while True:
+            key = (".".join(parts), name)
+            if key in b:
+                return b[key]
+            if not parts:
+                return None
+            parts.pop()
+
+    def interpret(self, p: _Pending) -> None:
+        call = p.call
+        func = call.func
+        func_name = dotted(func)
+        v = self.v
+        if func_name is not None:
+            bound = self.lookup(func_name, p.scope, p.cls)
+            if bound is not None and bound.qual in lib.CLIENT_TYPES and \
+                    lib.CLIENT_TYPES[bound.qual].kind == "nameko-dispatcher":
+                event = _pos(call, 0)
+                self._add(p, CallSite("nameko", "publish", 0, 0, "dispatch", timeout=False,
+                                      channel=v.folder.fold(event) if event is not None else "",
+                                      stub=v.out.nameko_name, symbol="nameko.dispatch"))
+                return
+            qual = v.qualify(func_name) or func_name
+            if qual in lib.HTTP_FUNCTIONS:
+                library, default = lib.HTTP_FUNCTIONS[qual]
+                self._http(p, library, qual.rsplit(".", 1)[1], None, default, qual)
+                return
+            if qual in lib.DATASTORE_CLIENTS or qual in ("boto3.client", "boto3.resource",
+                                                          "boto3.session.Session.client"):
+                self._datastore(p, qual)
+                return
+            if qual in lib.CLIENT_TYPES:
+                self._constructor(p, qual)
+                return
+        if not isinstance(func, cst.Attribute):
+            return
+        method = func.attr.value
+        receiver = func.value
+        obj = self._object_of(receiver, p)
+        if obj is not None:
+            self._method(p, obj, method, receiver)
+            return
+        # celery: task.delay(...), task.apply_async(...), app.send_task("name")
+        if method in ("delay", "apply_async") and dotted(receiver):
+            queue = _kw(call, "queue")
+            channel = string_value(queue) if queue is not None else None
+            self._add(p, CallSite("celery", "publish", 0, 0, method, channel=channel or "celery",
+                                  stub=dotted(receiver) or "", symbol=f"celery.{method}"))
+            return
+        if method == "send_task" and dotted(receiver) and v._is_celery(dotted(receiver) or ""):
+            name = string_value(_pos(call, 0) or cst.Name("x")) or ""
+            queue = _kw(call, "queue")
+            self._add(p, CallSite("celery", "publish", 0, 0, method,
+                                  channel=(string_value(queue) if queue is not None else None) or "celery",
+                                  stub=name, symbol="celery.send_task"))
+
+    # -------------------------------------------------------------- objects
+    def _object_of(self, receiver: cst.BaseExpression, p: _Pending) -> tuple[str, cst.Call | None, str] | None:
+        """(qualified type, constructor call, extra) of the object a receiver expression holds."""
+        if isinstance(receiver, cst.Await):
+            receiver = receiver.expression
+        if isinstance(receiver, cst.Call):
+            qual = self.v._call_qual(receiver) or ""
+            if qual in lib.CLIENT_TYPES or qual.endswith("Stub"):
+                return qual, receiver, ""
+            # connection.channel() / channel.default_exchange
+            inner = receiver.func
+            if isinstance(inner, cst.Attribute):
+                base = self._object_of(inner.value, p)
+                if base is not None:
+                    return base[0] + "." + inner.attr.value + "()", base[1], base[2]
+            return None
+        name = dotted(receiver)
+        if name is None:
+            return None
+        binding = self.lookup(name, p.scope, p.cls)
+        if binding is not None:
+            if binding.call is not None and binding.qual not in lib.CLIENT_TYPES and \
+                    not binding.qual.endswith("Stub") and isinstance(binding.call.func, cst.Attribute):
+                # x = conn.channel(); x = await channel.declare_queue("q")
+                base = self._object_of(binding.call.func.value, p)
+                if base is not None:
+                    return base[0] + "." + binding.call.func.attr.value + "()", binding.call, base[2]
+                return None
+            if binding.qual in lib.CLIENT_TYPES or binding.qual.endswith("Stub"):
+                return binding.qual, binding.call, ""
+            return None
+        # self.dispatch / self.orders_rpc where the class declares `dispatch = EventDispatcher()`
+        if "." in name:
+            head, attr = name.rsplit(".", 1)
+            base = self._object_of(cst.parse_expression(head), p) if head not in ("self", "cls") else None
+            if base is not None and base[0] in ("nameko.standalone.rpc.ClusterRpcProxy",
+                                                "nameko.standalone.rpc.ClusterRpcClient"):
+                return "nameko.rpc.ServiceRpc", None, attr
+            if base is not None and base[0].endswith(("default_exchange",)):
+                return base
+        return None
+
+    def _method(self, p: _Pending, obj: tuple[str, cst.Call | None, str], method: str,
+                receiver: cst.BaseExpression) -> None:
+        qual, ctor, extra = obj
+        call = p.call
+        ctype = lib.CLIENT_TYPES.get(qual)
+        if ctype is not None and ctype.kind == "http" and method in ctype.methods:
+            self._http(p, ctype.library, method, ctor, ctype.default_timeout, f"{ctype.library}.{method}")
+            return
+        if qual.endswith("Stub") and ctor is not None or qual.endswith("Stub"):
+            if method in ("__init__",) or method.startswith("_"):
+                return
+            self._grpc(p, qual, ctor, method)
+            return
+        if ctype is not None and ctype.kind == "producer" and method in ctype.methods:
+            topic = _pos(call, 0) or _kw(call, "topic")
+            if ctype.library == "kombu":
+                topic = _kw(call, "routing_key") or _kw(call, "exchange") or \
+                    (_kw(ctor, "routing_key") if ctor else None) or (_kw(ctor, "exchange") if ctor else None)
+            self._add(p, CallSite(ctype.library, "publish", 0, 0, method,
+                                  target=self._bootstrap(ctor, ctype.library),
+                                  channel=self._channel_name(topic), symbol=f"{ctype.library}.{method}"))
+            return
+        if ctype is not None and ctype.kind == "consumer" and method == "subscribe":
+            topics = _pos(call, 0) or _kw(call, "topics")
+            for t in self._topics(topics):
+                self._add(p, CallSite(ctype.library, "consume", 0, 0, method,
+                                      target=self._bootstrap(ctor, ctype.library), channel=t,
+                                      symbol=f"{ctype.library}.subscribe"))
+            return
+        if qual.startswith(("pika.", "aio_pika.", "kombu.Connection")):
+            self._amqp(p, qual, ctor, method)
+            return
+        if ctype is not None and ctype.kind == "nameko-rpc" or qual == "nameko.rpc.ServiceRpc":
+            target = extra or (string_value(_pos(ctor, 0) or cst.Name("x")) if ctor is not None else "") or ""
+            self._add(p, CallSite("nameko", "rpc", 0, 0, method, stub=target, timeout=False,
+                                  symbol="nameko.rpc"))
+            return
+        if ctype is not None and ctype.kind == "nameko-dispatcher":
+            return  # dispatching is calling the dispatcher itself; handled below
+        if ctype is not None and ctype.kind == "celery-app" and method == "send_task":
+            name = string_value(_pos(call, 0) or cst.Name("x")) or ""
+            queue = _kw(call, "queue")
+            self._add(p, CallSite("celery", "publish", 0, 0, method,
+                                  channel=(string_value(queue) if queue is not None else None) or "celery",
+                                  stub=name, symbol="celery.send_task"))
+
+    # -------------------------------------------------------------- constructors called directly
+    def _constructor(self, p: _Pending, qual: str) -> None:
+        ctype = lib.CLIENT_TYPES[qual]
+        call = p.call
+        if ctype.kind == "consumer" and ctype.library in ("kafka-python", "aiokafka"):
+            topics = [a.value for a in call.args if a.keyword is None and not a.star]
+            for t in topics:
+                for name in self._topics(t):
+                    self._add(p, CallSite(ctype.library, "consume", 0, 0, "consume",
+                                          target=self._bootstrap(call, ctype.library), channel=name,
+                                          symbol=f"{ctype.library}.consumer"))
+        if ctype.kind == "consumer" and ctype.library == "kombu":
+            queues = _kw(call, "queues") or _pos(call, 1)
+            for q in (queues.elements if isinstance(queues, (cst.List, cst.Tuple)) else []):
+                if isinstance(q.value, cst.Call):
+                    name = self.v.folder.fold(_pos(q.value, 0) or _kw(q.value, "name"))
+                    self._add(p, CallSite("kombu", "consume", 0, 0, "consume", channel=name,
+                                          symbol="kombu.consumer"))
+
+    # -------------------------------------------------------------- helpers per protocol
+    def _http(self, p: _Pending, library: str, method: str, ctor: cst.Call | None, default: bool,
+              symbol: str) -> None:
+        call = p.call
+        url_node = _kw(call, "url")
+        if url_node is None:
+            index = 1 if method in ("request", "stream") and library in ("requests", "httpx", "aiohttp", "urllib3") \
+                or library == "http.client" else 0
+            url_node = _pos(call, index)
+        url = self.v.folder.fold(url_node) if url_node is not None else ""
+        if library == "urllib" and isinstance(url_node, cst.Call):
+            url = self.v.folder.fold(_pos(url_node, 0) or _kw(url_node, "url"))
+        elif library == "urllib" and url_node is not None and dotted(url_node):
+            b = self.lookup(dotted(url_node) or "", p.scope, p.cls)
+            if b is not None and b.call is not None:
+                url = self.v.folder.fold(_pos(b.call, 0) or _kw(b.call, "url"))
+        if ctor is not None:
+            base = _kw(ctor, "base_url") or (_pos(ctor, 0) if library in ("http.client", "urllib3") and
+                                              "connection_from_url" not in symbol else None)
+            if base is not None:
+                base_s = self.v.folder.fold(base)
+                if library == "http.client":
+                    port = _kw(ctor, "port") or _pos(ctor, 1)
+                    base_s = ("https://" if "HTTPS" in (dotted(ctor.func) or "") else "http://") + base_s + \
+                        (":" + self.v.folder.fold(port) if port is not None else "")
+                url = base_s.rstrip("/") + ("/" + url.lstrip("/") if url and "://" not in url else "") \
+                    if "://" not in url else url
+        verb = method.upper() if method in lib.HTTP_VERBS else ""
+        if method in ("request", "stream", "urlopen") and library != "urllib":
+            verb = (string_value(_pos(call, 0) or cst.Name("x")) or "").upper()
+        timeout, value = self._timeout(call, ctor, library, default)
+        self._add(p, CallSite(library, "http", 0, 0, verb.lower() or method, target=url, timeout=timeout,
+                              timeout_value=value, symbol=symbol))
+
+    def _timeout(self, call: cst.Call, ctor: cst.Call | None, library: str,
+                 default: bool) -> tuple[bool, float | None]:
+        names = ("timeout", "request_timeout") if library == "tornado" else ("timeout",)
+        node = next((n for n in (_kw(call, k) for k in names) if n is not None), None)
+        if node is None and library == "urllib":
+            node = _pos(call, 2)
+        if node is None and ctor is not None:
+            node = next((n for n in (_kw(ctor, k) for k in names) if n is not None), None)
+            if node is None and library == "urllib3":
+                node = _kw(ctor, "timeout")
+        if node is None:
+            if library == "urllib" and "socket.setdefaulttimeout" in self.v.aliases.values():
+                return True, None
+            return default, None
+        if _is_none(node):
+            return False, None
+        if isinstance(node, cst.Call) and (dotted(node.func) or "").endswith(("ClientTimeout", "Timeout")):
+            args = [a for a in node.args]
+            if args and all(_is_none(a.value) for a in args):
+                return False, None
+            first = args[0].value if args else None
+            return True, _number(first)
+        return True, _number(node)
+
+    def _grpc(self, p: _Pending, stub_qual: str, ctor: cst.Call | None, method: str) -> None:
+        call = p.call
+        target = ""
+        if ctor is not None:
+            chan = _pos(ctor, 0) or _kw(ctor, "channel")
+            target = self._channel_target(chan, p)
+        timeout = _kw(call, "timeout")
+        stub = stub_qual.rsplit(".", 1)[-1]
+        self._add(p, CallSite("grpc", "grpc", 0, 0, method, target=target, stub=stub,
+                              timeout=timeout is not None and not _is_none(timeout),
+                              timeout_value=_number(timeout), symbol=f"grpc.{stub}.{method}"))
+
+    def _channel_target(self, chan: cst.BaseExpression | None, p: _Pending) -> str:
+        if chan is None:
+            return ""
+        if isinstance(chan, cst.Call):
+            qual = self.v._call_qual(chan) or ""
+            if qual == "grpc.intercept_channel":
+                return self._channel_target(_pos(chan, 0), p)
+            if qual in lib.CLIENT_TYPES:
+                return self.v.folder.fold(_pos(chan, 0) or _kw(chan, "target"))
+            return ""
+        name = dotted(chan)
+        if name:
+            b = self.lookup(name, p.scope, p.cls)
+            if b is not None and b.call is not None:
+                return self._channel_target(b.call, p)
+        return ""
+
+    def _bootstrap(self, ctor: cst.Call | None, library: str) -> str:
+        if ctor is None:
+            return ""
+        node = _kw(ctor, "bootstrap_servers")
+        if node is None and library == "confluent-kafka":
+            conf = _pos(ctor, 0)
+            if isinstance(conf, cst.Dict):
+                for el in conf.elements:
+                    if isinstance(el, cst.DictElement) and string_value(el.key) == "bootstrap.servers":
+                        node = el.value
+        if node is None:
+            return ""
+        if isinstance(node, (cst.List, cst.Tuple)) and node.elements:
+            node = node.elements[0].value
+        value = self.v.folder.fold(node)
+        return value if "://" in value else "kafka://" + value.split(",")[0]
+
+    def _topics(self, node: cst.BaseExpression | None) -> list[str]:
+        if node is None:
+            return []
+        if isinstance(node, (cst.List, cst.Tuple, cst.Set)):
+            return [self._channel_name(e.value) for e in node.elements]
+        return [self._channel_name(node)]
+
+    def _channel_name(self, node: cst.BaseExpression | None) -> str:
+        return self.v.folder.fold(node) if node is not None else ""
+
+    def _amqp(self, p: _Pending, qual: str, ctor: cst.Call | None, method: str) -> None:
+        call = p.call
+        library = "aio-pika" if qual.startswith("aio_pika") else ("kombu" if qual.startswith("kombu") else "pika")
+        target = self._amqp_target(ctor, qual)
+        if method in ("basic_publish", "publish"):
+            routing = _kw(call, "routing_key") or (_pos(call, 1) if library == "pika" else _pos(call, 1))
+            exchange = _kw(call, "exchange") or (_pos(call, 0) if library == "pika" else None)
+            name = self.v.folder.fold(routing) if routing is not None else ""
+            if not name or name == UNKNOWN:
+                name = self.v.folder.fold(exchange) if exchange is not None else name
+            self._add(p, CallSite(library, "publish", 0, 0, method, target=target, channel=name,
+                                  timeout=False, symbol=f"{library}.{method}"))
+        elif method in ("basic_consume", "consume", "iterator"):
+            queue = _kw(call, "queue") or (_pos(call, 0) if library == "pika" else None)
+            name = self.v.folder.fold(queue) if queue is not None else ""
+            if library == "aio-pika" and ctor is not None and qual.endswith("declare_queue()"):
+                name = self.v.folder.fold(_pos(ctor, 0) or _kw(ctor, "name"))
+            self._add(p, CallSite(library, "consume", 0, 0, method, target=target, channel=name,
+                                  symbol=f"{library}.{method}"))
+
+    def _amqp_target(self, ctor: cst.Call | None, qual: str) -> str:
+        if ctor is None:
+            return ""
+        arg = _pos(ctor, 0) or _kw(ctor, "parameters") or _kw(ctor, "url") or _kw(ctor, "hostname")
+        if isinstance(arg, cst.Call):
+            host = _kw(arg, "host") or (_pos(arg, 0) if not (dotted(arg.func) or "").endswith("URLParameters") else None)
+            if (dotted(arg.func) or "").endswith("URLParameters"):
+                return self.v.folder.fold(_pos(arg, 0))
+            return "amqp://" + self.v.folder.fold(host) if host is not None else "amqp://localhost"
+        if arg is not None:
+            value = self.v.folder.fold(arg)
+            return value if "://" in value else "amqp://" + value
+        return "amqp://localhost"
+
+    def _datastore(self, p: _Pending, qual: str) -> None:
+        call = p.call
+        if qual.startswith("boto3."):
+            service = string_value(_pos(call, 0) or _kw(call, "service_name") or cst.Name("x")) or ""
+            kind, dtype = lib.BOTO3_SERVICES.get(service, ("", ""))
+            if not kind:
+                return
+            endpoint = _kw(call, "endpoint_url")
+            target = self.v.folder.fold(endpoint) if endpoint is not None else f"{dtype}://aws"
+            self._add(p, CallSite("boto3", kind, 0, 0, service, target=target, channel=dtype,
+                                  timeout=True, symbol=f"boto3.{service}"))
+            return
+        library, dtype = lib.DATASTORE_CLIENTS[qual]
+        target = self._dsn(call, dtype)
+        timeout = any(_kw(call, k) is not None for k in ("connect_timeout", "socket_timeout", "timeout",
+                                                         "serverSelectionTimeoutMS", "connectTimeoutMS",
+                                                         "command_timeout", "pool_timeout"))
+        self._add(p, CallSite(library, "db", 0, 0, qual.rsplit(".", 1)[1], target=target, channel=dtype,
+                              timeout=timeout, symbol=qual))
+
+    def _dsn(self, call: cst.Call, dtype: str) -> str:
+        fold = self.v.folder.fold
+        for key in ("url", "dsn", "host", "conninfo", "connection_string", "hosts", "uri"):
+            node = _kw(call, key)
+            if node is not None:
+                if key == "host" and dtype:
+                    value = fold(node)
+                    if "://" in value:
+                        return value
+                    port = _kw(call, "port")
+                    db = _kw(call, "dbname") or _kw(call, "database") or _kw(call, "db")
+                    return f"{dtype}://{value}" + (f":{fold(port)}" if port is not None else "") + \
+                        (f"/{fold(db)}" if db is not None else "")
+                value = fold(node.elements[0].value) if isinstance(node, (cst.List, cst.Tuple)) and node.elements \
+                    else fold(node)
+                return value if "://" in value or not dtype else f"{dtype}://{value}"
+        first = _pos(call, 0)
+        if first is not None:
+            value = fold(first)
+            if dtype and "://" not in value and value != UNKNOWN:
+                port = _pos(call, 1) or _kw(call, "port")
+                return f"{dtype}://{value}" + (f":{fold(port)}" if port is not None else "")
+            if value == UNKNOWN and dtype:
+                return f"{dtype}://{UNKNOWN}"
+            return value
+        return f"{dtype}://localhost" if dtype else ""
+
+    # -------------------------------------------------------------- output
+    def _add(self, p: _Pending, site: CallSite) -> None:
+        retry = any(d.startswith(lib.RETRY_DECORATORS) or d.split(".")[-1] in ("retry", "on_exception")
+                    for d in p.decorators)
+        backoff = retry and any("backoff" in d or "exponential" in d for d in p.decorators)
+        breaker = any(d.split(".")[0] in lib.BREAKERS or "breaker" in d.lower() for d in p.decorators)
+        site = CallSite(**{**site.__dict__, "in_async": p.in_async, "function": p.scope,
+                           "in_try": p.in_try, "retry": site.retry or retry,
+                           "backoff": site.backoff or backoff, "circuit_breaker": breaker})
+        self.v.out.calls.append((p.call, site))
+
+
+def _number(node: cst.BaseExpression | None) -> float | None:
+    if isinstance(node, (cst.Integer, cst.Float)):
+        try:
+            return float(node.value.replace("_", ""))
+        except ValueError:
+            return None
+    if isinstance(node, (cst.Tuple)) and node.elements:
+        return _number(node.elements[-1].value)
+    return None

@@ -1,0 +1,413 @@
+"""The data every stage passes on: frozen, plain, picklable, JSON round-trippable.
+
+Facts come out of `extract` (one file each, no cross-file knowledge); the `Architecture` comes out of
+`resolve`; `Finding`s come out of the rules. No CST node or YAML node ever lives in here, so facts can
+be cached by content hash and shipped between processes.
+
+Values that come from code are *templates*: strings in which the parts that could not be folded in
+the file itself are written as placeholders, so that `resolve` can finish the job with knowledge of
+the whole repository:
+
+    ${NAME}            environment variable NAME, no default in code
+    ${NAME:-default}   environment variable NAME with the default the code gives
+    ${ref:mod.ATTR}    a name imported from / defined in another module (module constant, settings field)
+    ${?}               something that cannot be known statically
+"""
+from __future__ import annotations
+
+import dataclasses
+import enum
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class Severity(str, enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"info": 0, "warning": 1, "error": 2}[self.value]
+
+
+# ----------------------------------------------------------------------------------------------
+# per-file facts: Python
+
+
+@dataclass(frozen=True)
+class Import:
+    module: str           # absolute dotted module as written ("a.b"), or relative with leading dots
+    names: tuple[str, ...]  # names imported from it (empty for `import a.b`)
+    line: int
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str           # GET, POST, ... or "*" when any method; "GRPC" for gRPC services, "RPC" for nameko rpc
+    path: str             # as written, prefixes applied where the file shows them
+    framework: str        # fastapi, flask, django, aiohttp, starlette, tornado, grpc, nameko
+    line: int
+    handler: str = ""     # qualified function name, when known
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One outbound network operation in Python code."""
+    library: str          # requests, httpx, aiohttp, urllib, grpc, kafka-python, confluent-kafka, aiokafka,
+                          # pika, aio-pika, kombu, celery, nameko, redis, sqlalchemy, psycopg, pymongo, boto3, ...
+    kind: str             # http | grpc | publish | consume | rpc | db
+    line: int
+    column: int
+    operation: str = ""   # get/post/..., stub method, "send", "subscribe", "connect", ...
+    target: str = ""      # folded template of the URL / host / DSN / topic ("" when none is visible)
+    channel: str = ""     # topic / queue / exchange / routing key / event name (templates)
+    stub: str = ""        # gRPC stub class (e.g. "CartServiceStub") or nameko target service name
+    timeout: bool | None = None   # True: a timeout applies; False: none applies; None: cannot tell
+    timeout_value: float | None = None
+    retry: bool = False
+    backoff: bool = False
+    circuit_breaker: bool = False
+    in_async: bool = False
+    function: str = ""    # enclosing function qualified name
+    in_try: bool = False  # wrapped in try/except in its function
+    symbol: str = ""      # stable description for fingerprints: "requests.get"
+
+
+@dataclass(frozen=True)
+class EnvRead:
+    name: str
+    default: str | None
+    line: int
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class Constant:
+    """A module-level (or settings-class) name bound to a foldable value."""
+    name: str             # "NAME" or "Settings.field"
+    value: str            # template
+    line: int
+
+
+@dataclass(frozen=True)
+class Suppression:
+    line: int             # 0 = whole file
+    codes: tuple[str, ...]
+    reason: str
+
+
+@dataclass(frozen=True)
+class ParseError:
+    message: str
+    line: int = 1
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class PythonFacts:
+    module: str = ""                      # dotted module name guessed from the path
+    imports: tuple[Import, ...] = ()
+    routes: tuple[Route, ...] = ()
+    calls: tuple[CallSite, ...] = ()
+    env_reads: tuple[EnvRead, ...] = ()
+    constants: tuple[Constant, ...] = ()
+    frameworks: tuple[str, ...] = ()      # web/rpc frameworks the module serves with
+    grpc_servicers: tuple[str, ...] = ()  # servicer names registered (add_XServicer_to_server) -> "X"
+    grpc_services: tuple[str, ...] = ()   # fully-qualified proto services defined (from *_pb2_grpc)
+    grpc_health: bool = False
+    nameko_name: str = ""                 # `name = "..."` of a nameko service class
+    celery_tasks: tuple[str, ...] = ()    # task functions this module defines
+    is_main: bool = False                 # has `if __name__ == "__main__"` or runs a server
+    logging: str = "none"                 # none | plain | structured
+    tracing: bool = False
+    metrics: bool = False
+    generated: bool = False               # generated code (protobuf stubs...)
+
+
+# ----------------------------------------------------------------------------------------------
+# per-file facts: deployment
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    value: str | None             # literal value (None when it comes from a reference)
+    line: int
+    secret_ref: str = ""          # "secret/key" when valueFrom.secretKeyRef
+    configmap_ref: str = ""       # "configmap/key" when valueFrom.configMapKeyRef
+    field_ref: str = ""
+
+
+@dataclass(frozen=True)
+class Probe:
+    kind: str                     # liveness | readiness | startup | healthcheck (compose)
+    type: str                     # http | grpc | tcp | exec
+    path: str = ""                # http path
+    port: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A deployable unit as a deployment file describes it (compose service, k8s workload)."""
+    name: str
+    source: str                   # compose | kubernetes
+    kind: str                     # service (compose) | Deployment | StatefulSet | DaemonSet | Job | CronJob | Pod
+    file: str
+    line: int
+    image: str = ""
+    build_context: str = ""       # relative to the repository root, "/"-separated ("" when none)
+    dockerfile: str = ""
+    command: str = ""             # command + args joined
+    env: tuple[EnvVar, ...] = ()
+    env_from: tuple[str, ...] = ()       # "configmap/NAME", "secret/NAME", "file/PATH" (compose env_file)
+    ports: tuple[str, ...] = ()
+    probes: tuple[Probe, ...] = ()
+    replicas: int | None = None
+    labels: tuple[tuple[str, str], ...] = ()
+    namespace: str = ""
+    aliases: tuple[str, ...] = ()        # container_name, hostname, network aliases
+    depends_on: tuple[str, ...] = ()
+    init_containers: tuple[str, ...] = ()
+    has_resources: bool = False
+    run_as_non_root: bool | None = None
+    container: str = ""                  # k8s container name
+
+
+@dataclass(frozen=True)
+class K8sService:
+    name: str
+    file: str
+    line: int
+    selector: tuple[tuple[str, str], ...] = ()
+    ports: tuple[str, ...] = ()
+    namespace: str = ""
+    type: str = "ClusterIP"
+
+
+@dataclass(frozen=True)
+class ConfigMap:
+    name: str
+    file: str
+    line: int
+    data: tuple[tuple[str, str], ...] = ()
+    namespace: str = ""
+
+
+@dataclass(frozen=True)
+class Autoscaler:
+    name: str
+    target_kind: str
+    target_name: str
+    file: str
+    line: int
+    min_replicas: int | None = None
+    max_replicas: int | None = None
+
+
+@dataclass(frozen=True)
+class GatewayRoute:
+    """A reverse-proxy route: requests for `path` go to `upstream` (a host[:port] or URL template)."""
+    path: str
+    upstream: str
+    file: str
+    line: int
+    gateway: str = ""             # name of the gateway's service when the file says it
+
+
+@dataclass(frozen=True)
+class DeployFacts:
+    workloads: tuple[Workload, ...] = ()
+    services: tuple[K8sService, ...] = ()
+    configmaps: tuple[ConfigMap, ...] = ()
+    autoscalers: tuple[Autoscaler, ...] = ()
+    routes: tuple[GatewayRoute, ...] = ()
+    env_file: tuple[tuple[str, str], ...] = ()   # for .env / env_file contents: (name, value)
+    dockerfile_env: tuple[EnvVar, ...] = ()
+    dockerfile_user: str = ""
+    dockerfile_base: str = ""
+    dockerfile_cmd: str = ""
+    dockerfile_expose: tuple[str, ...] = ()
+    skaffold_artifacts: tuple[tuple[str, str], ...] = ()   # (image, context)
+
+
+# ----------------------------------------------------------------------------------------------
+# per-file facts: contracts
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    type: str = "sync"            # sync | async
+    criticality: str = "hard"     # hard | soft
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class ContractFacts:
+    name: str
+    line: int
+    version: str = ""
+    owner: str = ""
+    capability: str = ""
+    path: str = ""                # declared path, else the contract's directory
+    dependencies: tuple[Dependency, ...] = ()
+    data: tuple[tuple[str, str], ...] = ()       # (name, type)
+    apis: tuple[tuple[str, int], ...] = ()        # ("POST /users", line)
+    events: tuple[tuple[str, int], ...] = ()
+    consumes: tuple[tuple[str, int], ...] = ()
+    source: str = "contract"      # contract | backstage
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    path: str                     # relative to the root, "/"-separated
+    kind: str                     # see discover.KINDS
+    digest: str = ""
+    lines: int = 0
+    errors: tuple[ParseError, ...] = ()
+    skipped: str = ""             # reason the file was not analysed ("" when it was)
+    python: PythonFacts | None = None
+    deploy: DeployFacts | None = None
+    contracts: tuple[ContractFacts, ...] = ()
+    suppressions: tuple[Suppression, ...] = ()
+
+
+# ----------------------------------------------------------------------------------------------
+# the resolved architecture
+
+
+@dataclass(frozen=True)
+class Evidence:
+    file: str
+    line: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Service:
+    id: str
+    path: str | None              # source root; None when only an image
+    language: str = "python"
+    framework: str = "none"
+    aliases: tuple[str, ...] = ()
+    health_endpoints: tuple[str, ...] = ()
+    http: tuple[str, ...] = ()
+    grpc: tuple[str, ...] = ()
+    rpc: tuple[str, ...] = ()
+    events: tuple[str, ...] = ()
+    workloads: tuple[str, ...] = ()      # "file:line" of the deployments that run it
+    files: tuple[str, ...] = ()          # Python files attributed to it
+    logging: str = "none"
+    tracing: bool = False
+    metrics: bool = False
+    replicas: int | None = None
+    autoscaled: bool = False
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    kind: str                     # service | datastore | broker | channel | external
+    type: str = ""                # datastore/broker type
+    broker: str = ""              # channel's broker
+
+
+@dataclass(frozen=True)
+class Edge:
+    source: str
+    target: str
+    kind: str                     # call | publish | subscribe | datastore
+    protocol: str
+    origin: tuple[str, ...] = ()  # code, config
+    evidence: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class Architecture:
+    services: tuple[Service, ...] = ()
+    nodes: tuple[Node, ...] = ()          # non-service nodes
+    edges: tuple[Edge, ...] = ()
+    file_service: tuple[tuple[str, tuple[str, ...]], ...] = ()   # file -> services it belongs to
+    env: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # service -> environment it runs with
+
+    def service(self, sid: str) -> Service | None:
+        return next((s for s in self.services if s.id == sid), None)
+
+    def services_of(self, path: str) -> tuple[str, ...]:
+        return dict(self.file_service).get(path, ())
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    name: str
+    severity: Severity
+    message: str
+    file: str
+    line: int
+    column: int = 0
+    service: str = ""
+    symbol: str = ""              # what the finding is about, for semantic fingerprints
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.column, self.rule, self.service, self.message)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"rule": self.rule, "name": self.name, "severity": self.severity.value,
+                "message": self.message, "file": self.file, "line": self.line,
+                "column": self.column, "service": self.service}
+
+
+# ----------------------------------------------------------------------------------------------
+# JSON round-trip for the fact types (the cache and worker processes use it)
+
+
+def to_data(obj: Any) -> Any:
+    """Dataclass tree -> JSON-able structure (tuples become lists, enums their values)."""
+    if dataclasses.is_dataclass(obj):
+        return {f.name: to_data(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    if isinstance(obj, enum.Enum):
+        return obj.value
+    if isinstance(obj, (tuple, list)):
+        return [to_data(x) for x in obj]
+    return obj
+
+
+def from_data(cls: Any, data: Any) -> Any:
+    """Inverse of `to_data`, driven by the type hints of `cls`."""
+    return _build(cls, data)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _build(tp: Any, data: Any) -> Any:
+    if data is None:
+        return None
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _build(args[0], data) if len(args) == 1 else data
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(args[0], x) for x in data)
+        return tuple(_build(a, x) for a, x in zip(args, data))
+    if dataclasses.is_dataclass(tp):
+        hints = _hints(tp)
+        return tp(**{k: _build(hints[k], v) for k, v in data.items() if k in hints})
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return tp(data)
+    return data

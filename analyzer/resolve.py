@@ -1,0 +1,678 @@
+"""resolve: all facts together -> the Architecture (services, datastores, channels, externals, edges).
+
+Services are the deployable units the deployment files describe (compose services, Kubernetes
+workloads) whose image is not a well-known third-party one; third-party images become datastores and
+brokers. Each service gets a source directory (build context, skaffold artifact, image or directory
+name, contract), the Python files below it, and the environment its deployment gives it. Call sites
+are then folded with that environment and their hosts mapped to nodes.
+"""
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Iterable
+
+from .images import image_name, third_party
+from .model import (Architecture, CallSite, ContractFacts, Edge, Evidence, FileFacts, Node, PythonFacts,
+                    Service, Workload)
+from .extract.python.libraries import BROKER_TYPES, SCHEMES
+
+_PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
+_HEALTH = re.compile(r"^/?(?:api/)?(?:v\d+/)?(?:_|-/)?(health|healthz|healthcheck|health-check|health_check|"
+                     r"ready|readyz|readiness|live|livez|liveness|alive|heartbeat)/?$", re.I)
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "[::]", "::", "host.docker.internal"}
+_LIB_BROKER = {"kafka-python": "kafka", "confluent-kafka": "kafka", "aiokafka": "kafka", "pika": "rabbitmq",
+               "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq"}
+
+
+def norm(name: str) -> str:
+    """Loose name for matching: case and punctuation ignored, a trailing service/svc/server dropped."""
+    n = re.sub(r"[^a-z0-9]", "", str(name).lower())
+    for suffix in ("service", "svc", "server"):
+        if n.endswith(suffix) and len(n) > len(suffix) + 1:
+            n = n[: -len(suffix)]
+    return n
+
+
+@dataclass
+class _Svc:
+    id: str
+    workloads: list[Workload] = field(default_factory=list)
+    path: str | None = None
+    aliases: set[str] = field(default_factory=set)
+    env: dict[str, tuple[str, str, int]] = field(default_factory=dict)   # name -> (value, file, line)
+    files: list[str] = field(default_factory=list)
+    contract: ContractFacts | None = None
+
+
+@dataclass
+class _Ctx:
+    facts: dict[str, FileFacts]
+    languages: dict[str, str]
+    directories: set[str]
+    services: dict[str, _Svc] = field(default_factory=dict)
+    stores: dict[str, Node] = field(default_factory=dict)
+    hosts: dict[str, str] = field(default_factory=dict)          # host name -> node id
+    store_hosts: set[str] = field(default_factory=set)
+    edges: dict[tuple[str, str, str, str], tuple[set[str], set[Evidence]]] = field(default_factory=dict)
+    externals: set[str] = field(default_factory=set)
+    channels: dict[str, str] = field(default_factory=dict)       # channel id -> broker type
+
+
+def resolve(facts: Iterable[FileFacts], languages: Iterable[tuple[str, str]] = (),
+            directories: Iterable[str] = ()) -> Architecture:
+    ctx = _Ctx({f.path: f for f in facts}, dict(languages), set(directories))
+    _collect_workloads(ctx)
+    _source_paths(ctx)
+    _attribute_files(ctx)
+    _environment(ctx)
+    _host_index(ctx)
+    for svc in ctx.services.values():
+        _code_edges(ctx, svc)
+        _config_edges(ctx, svc)
+    _gateway_edges(ctx)
+    return _build(ctx)
+
+
+# ---------------------------------------------------------------------------------------------- services
+
+
+def _deploy_files(ctx: _Ctx) -> list[FileFacts]:
+    return [f for f in ctx.facts.values() if f.deploy is not None]
+
+
+def _collect_workloads(ctx: _Ctx) -> None:
+    for f in sorted(_deploy_files(ctx), key=lambda f: (f.kind != "compose", f.path)):
+        for w in f.deploy.workloads:  # type: ignore[union-attr]
+            if w.kind in ("Job", "CronJob") and not w.build_context and third_party(w.image):
+                continue
+            tp = None if w.build_context else third_party(w.image)
+            if tp is not None:
+                kind, dtype = tp
+                if kind in ("datastore", "broker"):
+                    ctx.stores.setdefault(w.name, Node(w.name, kind, dtype))
+                    for alias in w.aliases:
+                        ctx.hosts.setdefault(alias, w.name)
+                continue
+            svc = ctx.services.setdefault(w.name, _Svc(w.name))
+            svc.workloads.append(w)
+            svc.aliases.update(a for a in w.aliases if a)
+    for f in ctx.facts.values():
+        for c in f.contracts:
+            if c.source != "contract":
+                continue
+            match = _find_service(ctx, c.name)
+            if match is None and not ctx.services.get(c.name):
+                # a declared service nobody deploys (yet): known from its contract and its directory
+                if any(w for w in _deploy_files(ctx)):
+                    pass
+                match = ctx.services.setdefault(c.name, _Svc(c.name, path=c.path))
+            match.contract = c
+    if not ctx.services:
+        # no deployment files: every directory with a Dockerfile is a service
+        for f in ctx.facts.values():
+            if f.kind == "dockerfile":
+                directory = posixpath.dirname(f.path)
+                name = posixpath.basename(directory) or "app"
+                ctx.services.setdefault(name, _Svc(name, path=directory))
+
+
+def _find_service(ctx: _Ctx, name: str) -> _Svc | None:
+    if name in ctx.services:
+        return ctx.services[name]
+    n = norm(name)
+    for svc in ctx.services.values():
+        if norm(svc.id) == n or any(norm(a) == n for a in svc.aliases):
+            return svc
+    return None
+
+
+def _source_paths(ctx: _Ctx) -> None:
+    skaffold = {}
+    for f in ctx.facts.values():
+        if f.deploy is not None:
+            for image, context in f.deploy.skaffold_artifacts:
+                skaffold[image_name(image)] = context
+    dockerfile_dirs = {posixpath.dirname(p) for p, f in ctx.facts.items() if f.kind == "dockerfile"}
+    by_base: dict[str, list[str]] = defaultdict(list)
+    for d in ctx.directories | dockerfile_dirs:
+        by_base[norm(posixpath.basename(d))].append(d)
+    for svc in ctx.services.values():
+        for w in svc.workloads:
+            if w.build_context and svc.path is None:
+                svc.path = w.build_context
+        if svc.path is None:
+            for w in svc.workloads:
+                if w.image and image_name(w.image) in skaffold:
+                    svc.path = skaffold[image_name(w.image)]
+                    break
+        if svc.path is None:
+            names = [svc.id] + [image_name(w.image) for w in svc.workloads if w.image]
+            for name in names:
+                candidates = sorted(by_base.get(norm(name), []),
+                                    key=lambda d: (d not in dockerfile_dirs, d.count("/"), d))
+                if candidates:
+                    svc.path = candidates[0]
+                    break
+        if svc.path is None and svc.contract is not None:
+            svc.path = svc.contract.path
+        if svc.path is not None:
+            svc.path = "" if svc.path in (".", "./") else svc.path.strip("/")
+            svc.aliases.add(posixpath.basename(svc.path) or svc.id)
+        for w in svc.workloads:
+            if w.image:
+                svc.aliases.add(image_name(w.image))
+
+
+def _attribute_files(ctx: _Ctx) -> None:
+    paths = sorted({s.path for s in ctx.services.values() if s.path is not None}, key=len, reverse=True)
+    for path, f in sorted(ctx.facts.items()):
+        if f.kind != "python" or f.python is None:
+            continue
+        owner = next((p for p in paths if p == "" or path.startswith(p + "/")), None)
+        if owner is None:
+            continue
+        for svc in ctx.services.values():
+            if svc.path == owner:
+                svc.files.append(path)
+
+
+# ---------------------------------------------------------------------------------------------- environment
+
+
+def _environment(ctx: _Ctx) -> None:
+    configmaps = {}
+    env_files = {}
+    for f in ctx.facts.values():
+        if f.deploy is None:
+            continue
+        for cm in f.deploy.configmaps:
+            configmaps[cm.name] = (cm, f.path)
+        if f.kind == "envfile":
+            env_files[f.path] = f
+    for svc in ctx.services.values():
+        env: dict[str, tuple[str, str, int]] = {}
+        if svc.path is not None:
+            for path, f in ctx.facts.items():
+                if f.kind == "dockerfile" and f.deploy is not None and posixpath.dirname(path) == svc.path:
+                    for e in f.deploy.dockerfile_env:
+                        if e.value is not None:
+                            env[e.name] = (e.value, path, e.line)
+        for w in svc.workloads:
+            dotenv = _dotenv(ctx, w) if w.source == "compose" else {}
+            for ref in w.env_from:
+                kind, _, name = ref.partition("/")
+                name, _, prefix = name.partition("?prefix=")
+                if kind == "configmap" and name in configmaps:
+                    cm, cm_path = configmaps[name]
+                    for k, v in cm.data:
+                        env[prefix + k] = (v, cm_path, cm.line)
+                elif kind == "file" and name in env_files and env_files[name].deploy is not None:
+                    for e in env_files[name].deploy.dockerfile_env:  # type: ignore[union-attr]
+                        if e.value is not None:
+                            env[e.name] = (_interpolate(e.value, dotenv), name, e.line)
+            for e in w.env:
+                if e.value is not None:
+                    env[e.name] = (_interpolate(e.value, dotenv) if w.source == "compose" else e.value,
+                                   w.file, e.line)
+                elif e.configmap_ref:
+                    cm_name, _, key = e.configmap_ref.partition("/")
+                    if cm_name in configmaps:
+                        value = dict(configmaps[cm_name][0].data).get(key)
+                        if value is not None:
+                            env[e.name] = (value, w.file, e.line)
+        # k8s-style $(VAR) references between env entries
+        for k, (v, path, line) in list(env.items()):
+            if "$(" in v:
+                env[k] = (re.sub(r"\$\((\w+)\)", lambda m: env.get(m.group(1), (m.group(0),))[0], v), path, line)
+        svc.env = env
+
+
+def _dotenv(ctx: _Ctx, w: Workload) -> dict[str, str]:
+    f = ctx.facts.get(posixpath.join(posixpath.dirname(w.file), ".env") if posixpath.dirname(w.file) else ".env")
+    if f is None or f.deploy is None:
+        return {}
+    return dict(f.deploy.env_file)
+
+
+def _interpolate(value: str, variables: dict[str, str]) -> str:
+    """Compose's `${VAR:-default}` / `${VAR}` / `$VAR` from the project's .env file."""
+    def sub(m: re.Match) -> str:
+        body = m.group(1) or m.group(2)
+        name, sep, default = re.split(r"(:?-|:?\?)", body, maxsplit=1) + ["", ""][: 2] if re.search(r":?-|:?\?", body) \
+            else (body, "", "")
+        if name in variables and (variables[name] or not sep.startswith(":")):
+            return variables[name]
+        return default if sep in ("-", ":-") else ""
+    return re.sub(r"\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", sub, value.replace("$$", "\0")).replace("\0", "$")
+
+
+# ---------------------------------------------------------------------------------------------- hosts
+
+
+def _host_index(ctx: _Ctx) -> None:
+    for svc in ctx.services.values():
+        for name in {svc.id, *svc.aliases}:
+            ctx.hosts.setdefault(name, svc.id)
+    for sid in ctx.stores:
+        ctx.hosts.setdefault(sid, sid)
+    for f in _deploy_files(ctx):
+        for ks in f.deploy.services:  # type: ignore[union-attr]
+            target = _selected(ctx, dict(ks.selector), ks.namespace)
+            if target is not None:
+                ctx.hosts[ks.name] = target
+    for name, node_id in list(ctx.hosts.items()):
+        if node_id in ctx.stores:
+            ctx.store_hosts.add(name)
+
+
+def _selected(ctx: _Ctx, selector: dict[str, str], namespace: str) -> str | None:
+    if not selector:
+        return None
+    for f in _deploy_files(ctx):
+        for w in f.deploy.workloads:  # type: ignore[union-attr]
+            labels = dict(w.labels)
+            if all(labels.get(k) == v for k, v in selector.items()):
+                if w.name in ctx.stores:
+                    return w.name
+                svc = ctx.services.get(w.name)
+                if svc is not None:
+                    return svc.id
+                tp = third_party(w.image)
+                if tp and tp[0] in ("datastore", "broker"):
+                    ctx.stores.setdefault(w.name, Node(w.name, tp[0], tp[1]))
+                    return w.name
+    return None
+
+
+def lookup_host(ctx: _Ctx, host: str) -> str | None:
+    host = host.lower().rstrip(".")
+    if host in ctx.hosts:
+        return ctx.hosts[host]
+    short = host.split(".", 1)[0]
+    if host.endswith((".svc", ".svc.cluster.local", ".cluster.local")) or re.fullmatch(r"[\w-]+\.[\w-]+", host) \
+            and short in ctx.hosts and not _public(host):
+        return ctx.hosts.get(short)
+    for name, node in ctx.hosts.items():
+        if name.lower() == host:
+            return node
+    return None
+
+
+def _public(host: str) -> bool:
+    return bool(re.search(r"\.(com|org|net|io|dev|app|co|cloud|ai|googleapis\.com|amazonaws\.com)$", host))
+
+
+# ---------------------------------------------------------------------------------------------- values
+
+
+def substitute(template: str, env: dict[str, tuple[str, str, int]], constants: dict[str, str],
+               depth: int = 0) -> str:
+    """Finish folding a template: environment of the deployment, then defaults, then other modules."""
+    if "${" not in template or depth > 8:
+        return template
+
+    def sub(m: re.Match) -> str:
+        body = m.group(1)
+        if body == "?":
+            return "${?}"
+        if body.startswith("ref:"):
+            value = _constant(body[4:], constants)
+            return substitute(value, env, constants, depth + 1) if value is not None else "${?}"
+        name, sep, default = body.partition(":-")
+        if name in env:
+            return env[name][0]
+        if sep:
+            return substitute(default, env, constants, depth + 1)
+        return "${?}"
+    return _PLACEHOLDER.sub(sub, template)
+
+
+def _constant(ref: str, constants: dict[str, str]) -> str | None:
+    """`pkg.config.settings.url` -> the value some module of the service binds it to (suffix match)."""
+    if ref in constants:
+        return constants[ref]
+    parts = ref.split(".")
+    for cut in range(1, len(parts)):
+        module, name = ".".join(parts[:cut]), ".".join(parts[cut:])
+        for key, value in constants.items():
+            mod, _, rest = key.partition("::")
+            if rest == name and (mod == module or mod.endswith("." + module) or module.endswith("." + mod)):
+                return value
+    return None
+
+
+def _service_constants(ctx: _Ctx, svc: _Svc) -> dict[str, str]:
+    consts: dict[str, str] = {}
+    for path in svc.files:
+        py = ctx.facts[path].python
+        if py is None:
+            continue
+        for c in py.constants:
+            consts[f"{py.module}::{c.name}"] = c.value
+    return consts
+
+
+@dataclass(frozen=True)
+class Target:
+    scheme: str
+    host: str
+    port: str
+    path: str
+
+
+def parse_target(value: str) -> Target | None:
+    value = value.strip()
+    if not value or value.startswith("${?}") and "://" not in value:
+        return None
+    m = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*)://(?:[^@/]*@)?(\[[^\]]+\]|[^/:?#]*)(?::([^/?#]*))?([^?#]*)", value)
+    if m:
+        return Target(m.group(1).lower(), m.group(2).lower(), m.group(3) or "", m.group(4) or "")
+    if value.startswith(("/", "${?}")):
+        return None
+    m = re.match(r"^(\[[^\]]+\]|[A-Za-z0-9_.-]+)(?::([0-9]+|\$\{\?\}))?(/.*)?$", value)
+    if m:
+        return Target("", m.group(1).lower(), m.group(2) or "", m.group(3) or "")
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- edges
+
+
+def _add_edge(ctx: _Ctx, source: str, target: str, kind: str, protocol: str, origin: str,
+              evidence: Evidence | None) -> None:
+    if source == target and kind == "call":
+        return
+    key = (source, target, kind, protocol)
+    origins, evidences = ctx.edges.setdefault(key, (set(), set()))
+    origins.add(origin)
+    if evidence is not None:
+        evidences.add(evidence)
+
+
+def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
+    constants = _service_constants(ctx, svc)
+    servicers = _servicer_index(ctx)
+    nameko = _nameko_index(ctx)
+    for path in svc.files:
+        py = ctx.facts[path].python
+        if py is None or py.generated:
+            continue
+        for call in py.calls:
+            _call_edge(ctx, svc, path, call, constants, servicers, nameko)
+
+
+def _servicer_index(ctx: _Ctx) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for svc in ctx.services.values():
+        for path in svc.files:
+            py = ctx.facts[path].python
+            if py is not None:
+                for s in py.grpc_servicers:
+                    index.setdefault(s, svc.id)
+    return index
+
+
+def _nameko_index(ctx: _Ctx) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for svc in ctx.services.values():
+        for path in svc.files:
+            py = ctx.facts[path].python
+            if py is not None and py.nameko_name:
+                index.setdefault(py.nameko_name, svc.id)
+    return index
+
+
+def resolved_target(ctx: _Ctx, svc: _Svc, call: CallSite, constants: dict[str, str]) -> str:
+    return substitute(call.target, svc.env, constants)
+
+
+def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[str, str],
+               servicers: dict[str, str], nameko: dict[str, str]) -> None:
+    ev = Evidence(path, call.line)
+    if call.kind in ("http", "grpc"):
+        node = None
+        target = parse_target(resolved_target(ctx, svc, call, constants))
+        if target is not None and target.host not in LOCAL_HOSTS and "${" not in target.host:
+            node = lookup_host(ctx, target.host)
+            if node is None and "." in target.host and not re.fullmatch(r"[\d.]+", target.host):
+                node = target.host
+                ctx.externals.add(node)
+        if node is None and call.kind == "grpc" and call.stub:
+            servicer = call.stub[:-4] if call.stub.endswith("Stub") else call.stub
+            node = servicers.get(servicer)
+        if node is None:
+            return
+        if node in ctx.stores:
+            _add_edge(ctx, svc.id, node, "datastore", ctx.stores[node].type, "code", ev)
+        else:
+            _add_edge(ctx, svc.id, node, "call", call.kind, "code", ev)
+        return
+    if call.kind == "rpc" and call.library == "nameko":
+        node = nameko.get(call.stub) or (_find_service(ctx, call.stub).id if _find_service(ctx, call.stub) else None)
+        if node is not None:
+            _add_edge(ctx, svc.id, node, "call", "amqp-rpc", "code", ev)
+        return
+    if call.kind in ("publish", "consume"):
+        channel = substitute(call.channel, svc.env, constants)
+        if not channel or "${?}" in channel:
+            return
+        broker = _LIB_BROKER.get(call.library) or (call.channel if call.library == "boto3" else "")
+        ctx.channels.setdefault(channel, broker)
+        if call.kind == "publish":
+            _add_edge(ctx, svc.id, channel, "publish", broker, "code", ev)
+        else:
+            _add_edge(ctx, channel, svc.id, "subscribe", broker, "code", ev)
+        return
+    if call.kind == "db":
+        value = resolved_target(ctx, svc, call, constants)
+        node = _datastore_node(ctx, value, call.channel)
+        if node is not None:
+            _add_edge(ctx, svc.id, node, "datastore", ctx.stores[node].type, "code", ev)
+
+
+def _datastore_node(ctx: _Ctx, value: str, dtype: str) -> str | None:
+    target = parse_target(value)
+    scheme_type = SCHEMES.get(target.scheme, "") if target else ""
+    dtype = scheme_type or dtype
+    if target is not None and target.host and "${" not in target.host:
+        node = lookup_host(ctx, target.host)
+        if node is not None and node in ctx.stores:
+            return node
+        if node is not None:
+            return None
+        if dtype and target.host not in LOCAL_HOSTS:
+            ctx.stores.setdefault(target.host, Node(target.host, "broker" if dtype in BROKER_TYPES else "datastore",
+                                                    dtype))
+            return target.host
+    if dtype in ("sqlite",):
+        ctx.stores.setdefault("sqlite", Node("sqlite", "datastore", "sqlite"))
+        return "sqlite"
+    if dtype:
+        candidates = [n for n in ctx.stores.values() if n.type == dtype]
+        if len(candidates) == 1:
+            return candidates[0].id
+        if not candidates and dtype not in BROKER_TYPES:
+            ctx.stores.setdefault(dtype, Node(dtype, "datastore", dtype))
+            return dtype
+    return None
+
+
+def _config_edges(ctx: _Ctx, svc: _Svc) -> None:
+    """Edges only the deployment shows: env values naming another service or a datastore."""
+    read = set()
+    python = False
+    for path in svc.files:
+        py = ctx.facts[path].python
+        if py is not None and not py.generated:
+            python = True
+            read.update(e.name for e in py.env_reads)
+            read.update(m.group(1).partition(":-")[0] for c in py.constants
+                        for m in _PLACEHOLDER.finditer(c.value))
+    for name, (value, file, line) in sorted(svc.env.items()):
+        target = parse_target(value)
+        if target is None or not target.host or target.host in LOCAL_HOSTS:
+            continue
+        node = lookup_host(ctx, target.host)
+        if node is None or node == svc.id:
+            continue
+        ev = Evidence(file, line)
+        if node in ctx.stores:
+            if ctx.stores[node].kind == "datastore":
+                _add_edge(ctx, svc.id, node, "datastore", ctx.stores[node].type, "config", ev)
+            continue
+        if python and name not in read:
+            continue
+        if python:
+            # the code reads it: the code edge (if any) carries the protocol; add config as provenance
+            for key in list(ctx.edges):
+                if key[0] == svc.id and key[1] == node and key[2] == "call":
+                    ctx.edges[key][0].add("config")
+                    ctx.edges[key][1].add(ev)
+            continue
+        protocol = "http" if target.scheme.startswith("http") else _protocol_of(ctx, node)
+        _add_edge(ctx, svc.id, node, "call", protocol, "config", ev)
+
+
+def _protocol_of(ctx: _Ctx, sid: str) -> str:
+    svc = ctx.services.get(sid)
+    if svc is None:
+        return "http"
+    for w in svc.workloads:
+        if any(p.type == "grpc" for p in w.probes) or any("grpc" in p for p in w.ports):
+            return "grpc"
+    for path in svc.files:
+        py = ctx.facts[path].python
+        if py is not None and py.grpc_servicers:
+            return "grpc"
+    return "http"
+
+
+def _gateway_edges(ctx: _Ctx) -> None:
+    for path, f in sorted(ctx.facts.items()):
+        if f.deploy is None or not f.deploy.routes:
+            continue
+        owners = [s for s in ctx.services.values() if s.path is not None and
+                  (s.path == "" or path.startswith(s.path + "/"))]
+        owners.sort(key=lambda s: len(s.path or ""), reverse=True)
+        for route in f.deploy.routes:
+            source = ctx.services.get(route.gateway) if route.gateway else (owners[0] if owners else None)
+            if source is None:
+                continue
+            value = substitute(re.sub(r"\$\{(\w+)\}", r"${\1}", route.upstream), source.env, {})
+            target = parse_target(value if "://" in value or ":" in value else value)
+            if target is None or "${" in target.host:
+                continue
+            node = lookup_host(ctx, target.host)
+            if node is None or node == source.id or node in ctx.stores:
+                continue
+            _add_edge(ctx, source.id, node, "call", "http", "config", Evidence(path, route.line))
+
+
+# ---------------------------------------------------------------------------------------------- output
+
+
+def _normalise_route(path: str) -> str:
+    path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", path)
+    path = re.sub(r"\{([^{}:]+):[^{}]*\}", r"{\1}", path)
+    path = re.sub(r"(?<=/):([A-Za-z_]\w*)", r"{\1}", path)
+    return path if path.startswith("/") else "/" + path
+
+
+def _build(ctx: _Ctx) -> Architecture:
+    services = []
+    file_service: dict[str, list[str]] = defaultdict(list)
+    for svc in sorted(ctx.services.values(), key=lambda s: s.id):
+        for p in svc.files:
+            file_service[p].append(svc.id)
+        services.append(_service(ctx, svc))
+    nodes: dict[str, Node] = {}
+    used = {k[1] for k in ctx.edges} | {k[0] for k in ctx.edges}
+    for sid, node in ctx.stores.items():
+        nodes[sid] = node
+    for ch, broker in ctx.channels.items():
+        if ch not in nodes:
+            nodes[ch] = Node(ch, "channel", broker=broker)
+    for ext in ctx.externals:
+        if ext not in nodes and ext in used:
+            nodes[ext] = Node(ext, "external")
+    edges = tuple(Edge(s, t, k, p, tuple(sorted(o)), tuple(sorted(ev, key=lambda e: (e.file, e.line))))
+                  for (s, t, k, p), (o, ev) in sorted(ctx.edges.items()))
+    events: dict[str, set[str]] = defaultdict(set)
+    for e in edges:
+        if e.kind == "publish":
+            events[e.source].add(e.target)
+    services = [replace(s, events=tuple(sorted(events.get(s.id, ())))) for s in services]
+    env = tuple((s.id, tuple(sorted((k, v[0]) for k, v in s.env.items()))) for s in
+                sorted(ctx.services.values(), key=lambda s: s.id))
+    return Architecture(tuple(services), tuple(sorted(nodes.values(), key=lambda n: n.id)), edges,
+                        tuple(sorted((k, tuple(sorted(v))) for k, v in file_service.items())), env)
+
+
+def _service(ctx: _Ctx, svc: _Svc) -> Service:
+    pys: list[PythonFacts] = [ctx.facts[p].python for p in svc.files  # type: ignore[misc]
+                              if ctx.facts[p].python is not None and not ctx.facts[p].python.generated]
+    routes = [r for py in pys for r in py.routes]
+    http = sorted({f"{r.method} {_normalise_route(r.path)}" for r in routes
+                   if r.framework not in ("grpc", "nameko") or r.method not in ("RPC",)
+                   if r.method not in ("RPC", "INCLUDE", "GRPC")})
+    rpc = sorted({r.path for r in routes if r.method == "RPC"})
+    proto = {}
+    for f in ctx.facts.values():
+        if f.python is not None and f.python.generated:
+            for full in f.python.grpc_services:
+                proto.setdefault(full.rsplit(".", 1)[-1], full)
+    grpc = sorted({proto.get(s, s) for py in pys for s in py.grpc_servicers})
+    probe_paths = {p.path.rstrip("/") or "/" for w in svc.workloads for p in w.probes if p.type == "http" and p.path}
+    health = sorted({_normalise_route(r.path) for r in routes
+                     if r.method in ("GET", "*", "HEAD") and (_HEALTH.match(r.path.strip()) or
+                                                              (_normalise_route(r.path).rstrip("/") or "/") in probe_paths)})
+    if any(py.grpc_health for py in pys):
+        health.append("grpc.health.v1")
+    frameworks = sorted({fw for py in pys for fw in py.frameworks})
+    commands = " ".join(w.command for w in svc.workloads)
+    framework = _framework(frameworks, commands, bool(routes))
+    language = "python" if pys else _language(ctx, svc)
+    logging = "structured" if any(py.logging == "structured" for py in pys) else \
+        ("plain" if any(py.logging == "plain" for py in pys) else "none")
+    replicas = [w.replicas for w in svc.workloads if w.replicas is not None]
+    names = {svc.id, *(w.name for w in svc.workloads)}
+    autoscaled = any(a.target_name in names for f in _deploy_files(ctx) for a in f.deploy.autoscalers)  # type: ignore[union-attr]
+    return Service(
+        id=svc.id, path=svc.path, language=language, framework=framework,
+        aliases=tuple(sorted(a for a in svc.aliases if a != svc.id)),
+        health_endpoints=tuple(health), http=tuple(http), grpc=tuple(grpc), rpc=tuple(rpc),
+        workloads=tuple(sorted(f"{w.file}:{w.line}" for w in svc.workloads)), files=tuple(svc.files),
+        logging=logging, tracing=any(py.tracing for py in pys), metrics=any(py.metrics for py in pys),
+        replicas=max(replicas) if replicas else None, autoscaled=autoscaled)
+
+
+def _framework(frameworks: list[str], command: str, has_routes: bool) -> str:
+    if re.search(r"\bcelery\b.*\b(worker|beat)\b", command):
+        return "celery"
+    for fw in ("django", "fastapi", "flask", "aiohttp", "starlette", "tornado", "sanic", "quart", "nameko", "grpc"):
+        if fw in frameworks:
+            return fw
+    return frameworks[0] if frameworks else "none"
+
+
+def _language(ctx: _Ctx, svc: _Svc) -> str:
+    if svc.path is None:
+        return "none"
+    best = None
+    for directory, lang in ctx.languages.items():
+        if directory == svc.path or directory.startswith(svc.path + "/") or svc.path == "":
+            if best is None or len(directory) < len(best[0]):
+                best = (directory, lang)
+    if best:
+        return best[1]
+    for path, f in ctx.facts.items():
+        if f.kind == "dockerfile" and posixpath.dirname(path) == svc.path and f.deploy is not None:
+            base = image_name(f.deploy.dockerfile_base)
+            if base in ("nginx", "openresty", "httpd", "caddy", "envoy", "haproxy", "traefik"):
+                return "nginx" if base in ("nginx", "openresty") else base
+            if base.startswith("python"):
+                return "python"
+    return "unknown"
