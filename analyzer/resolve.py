@@ -238,15 +238,21 @@ def _dotenv(ctx: _Ctx, w: Workload) -> dict[str, str]:
 
 
 def _interpolate(value: str, variables: dict[str, str]) -> str:
-    """Compose's `${VAR:-default}` / `${VAR}` / `$VAR` from the project's .env file."""
+    """Compose's `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `${VAR}` and `$VAR` from .env."""
     def sub(m: re.Match) -> str:
-        body = m.group(1) or m.group(2)
-        name, sep, default = re.split(r"(:?-|:?\?)", body, maxsplit=1) + ["", ""][: 2] if re.search(r":?-|:?\?", body) \
-            else (body, "", "")
-        if name in variables and (variables[name] or not sep.startswith(":")):
+        body = m.group(1) if m.group(1) is not None else m.group(2)
+        parts = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?+])(.*))?$", body, re.S)
+        if parts is None:
+            return m.group(0)
+        name, op, default = parts.group(1), parts.group(2) or "", parts.group(3) or ""
+        present = name in variables and (variables[name] != "" or not op.startswith(":"))
+        if op.endswith("+"):
+            return default if present else ""
+        if present:
             return variables[name]
-        return default if sep in ("-", ":-") else ""
-    return re.sub(r"\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", sub, value.replace("$$", "\0")).replace("\0", "$")
+        return default if op.endswith("-") else "${%s}" % name
+    return re.sub(r"\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)", sub,
+                  value.replace("$$", "\0")).replace("\0", "$")
 
 
 # ---------------------------------------------------------------------------------------------- hosts

@@ -637,8 +637,11 @@ class _Interpreter:
                                   stub=name, symbol="celery.send_task"))
 
     # -------------------------------------------------------------- objects
-    def _object_of(self, receiver: cst.BaseExpression, p: _Pending) -> tuple[str, cst.Call | None, str] | None:
+    def _object_of(self, receiver: cst.BaseExpression, p: _Pending,
+                   depth: int = 0) -> tuple[str, cst.Call | None, str] | None:
         """(qualified type, constructor call, extra) of the object a receiver expression holds."""
+        if depth > 8:  # `q = q.where(...)` rebinds a name to a method of itself
+            return None
         if isinstance(receiver, cst.Await):
             receiver = receiver.expression
         if isinstance(receiver, cst.Call):
@@ -648,7 +651,7 @@ class _Interpreter:
             # connection.channel() / channel.default_exchange
             inner = receiver.func
             if isinstance(inner, cst.Attribute):
-                base = self._object_of(inner.value, p)
+                base = self._object_of(inner.value, p, depth + 1)
                 if base is not None:
                     return base[0] + "." + inner.attr.value + "()", base[1], base[2]
             return None
@@ -660,7 +663,7 @@ class _Interpreter:
             if binding.call is not None and binding.qual not in lib.CLIENT_TYPES and \
                     not binding.qual.endswith("Stub") and isinstance(binding.call.func, cst.Attribute):
                 # x = conn.channel(); x = await channel.declare_queue("q")
-                base = self._object_of(binding.call.func.value, p)
+                base = self._object_of(binding.call.func.value, p, depth + 1)
                 if base is not None:
                     return base[0] + "." + binding.call.func.attr.value + "()", binding.call, base[2]
                 return None
@@ -670,7 +673,7 @@ class _Interpreter:
         # self.dispatch / self.orders_rpc where the class declares `dispatch = EventDispatcher()`
         if "." in name:
             head, attr = name.rsplit(".", 1)
-            base = self._object_of(cst.parse_expression(head), p) if head not in ("self", "cls") else None
+            base = self._object_of(cst.parse_expression(head), p, depth + 1) if head not in ("self", "cls") else None
             if base is not None and base[0] in ("nameko.standalone.rpc.ClusterRpcProxy",
                                                 "nameko.standalone.rpc.ClusterRpcClient"):
                 return "nameko.rpc.ServiceRpc", None, attr

@@ -1,0 +1,152 @@
+"""The command line: parse arguments, call the stages, print, set the exit code. No analysis here.
+
+Exit codes for every command: 0 clean, 1 findings at or above --fail-on, 2 usage/configuration/input
+error (one line on stderr).
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from . import __version__
+from .discover import DEFAULT_EXCLUDES
+from .engine import analyze, restrict_to, run_rules, select_rules
+from .model import Severity
+
+
+def _rules():
+    from .rules import ALL_RULES
+    return ALL_RULES
+
+
+def _root(path: str) -> str:
+    if not os.path.exists(path):
+        raise click.UsageError(f"{path}: no such file or directory")
+    if not os.path.isdir(path):
+        raise click.UsageError(f"{path}: not a directory (svclint scans a repository)")
+    return path
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="svclint")
+def main() -> None:
+    """svclint reviews the architecture of Python microservices from their code and deployment files.
+
+    It infers each service, whom it calls, what it publishes and consumes, the data it owns and how
+    robustly it talks to the network, and checks that against the architecture checklist and the
+    contracts teams declared. It never runs the code it reads.
+    """
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated, repeatable).")
+@click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated, repeatable).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning", show_default=True,
+              help="Lowest severity that makes the exit code 1.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+@click.option("--no-default-excludes", is_flag=True, help="Also scan tests, vendored and virtualenv folders.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
+@click.option("--debug", is_flag=True, help="Let a failing rule raise instead of reporting it.")
+def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
+         fail_on: str, exit_zero: bool, exclude: tuple[str, ...], no_default_excludes: bool,
+         output: str | None, debug: bool) -> None:
+    """Scan the repository at PATH and report findings.
+
+    With FILES (paths relative to PATH, as pre-commit passes them), findings are reported only for
+    those files and the services they belong to; the graph is still built from the whole repository.
+    """
+    root = _root(path)
+    excludes = (() if no_default_excludes else DEFAULT_EXCLUDES) + tuple(exclude)
+    rules = select_rules(_rules(), _split(select), _split(ignore))
+    known = {r.id for r in _rules()}
+    for prefix in _split(select) + _split(ignore):
+        if not any(k.startswith(prefix.upper()) for k in known):
+            raise click.UsageError(f"no rule matches {prefix!r} (see `svclint rules`)")
+    analysis = analyze(root, excludes)
+    findings = run_rules(analysis, rules, debug=debug)
+    if files:
+        findings = restrict_to(findings, analysis, [os.path.relpath(f, root) if os.path.isabs(f) else f
+                                                    for f in files])
+    skipped = [(f.path, f.skipped) for f in analysis.files.values() if f.skipped] + \
+        list(analysis.discovery.skipped)
+    if fmt == "json":
+        from .report.json_report import render_findings_json
+        text = render_findings_json(findings, len(analysis.files), len(analysis.arch.services), sorted(skipped))
+    else:
+        from .report.text import render_text
+        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = render_text(findings, len(analysis.files), len(analysis.arch.services), colour, len(skipped))
+    _emit(text, output)
+    threshold = Severity(fail_on).rank
+    if not exit_zero and any(f.severity.rank >= threshold for f in findings):
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> None:
+    """Print the inferred dependency graph of the repository at PATH."""
+    analysis = analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude))
+    if fmt == "json":
+        from .report.json_report import render_graph_json
+        text = render_graph_json(analysis.arch)
+    elif fmt == "mermaid":
+        from .report.diagram import render_mermaid
+        text = render_mermaid(analysis.arch)
+    else:
+        from .report.diagram import render_dot
+        text = render_dot(analysis.arch)
+    _emit(text, output)
+
+
+@main.command("rules")
+def list_rules() -> None:
+    """List every rule with its id, default severity and summary."""
+    for rule in _rules():
+        click.echo(f"{rule.id:<8} {rule.severity.value:<8} {rule.name:<26} {rule.summary}")
+
+
+@main.command()
+@click.argument("rule_id")
+def explain(rule_id: str) -> None:
+    """Explain one rule: why it matters, the checklist item it serves, how to fix it."""
+    rule = next((r for r in _rules() if r.id == rule_id.upper() or r.name == rule_id.lower()), None)
+    if rule is None:
+        raise click.UsageError(f"unknown rule {rule_id!r} (see `svclint rules`)")
+    click.echo(f"{rule.id} {rule.name} ({rule.area}, default severity {rule.severity.value})\n")
+    click.echo(f"{rule.summary}.\n")
+    click.echo(f"Checklist: {rule.checklist}\n")
+    click.echo(f"Why: {rule.rationale}\n")
+    click.echo(f"Fix: {rule.fix}")
+    for title, examples in (("Valid", rule.valid), ("Invalid", rule.invalid)):
+        for ex in examples:
+            click.echo(f"\n{title} example" + (f" ({ex.note})" if ex.note else "") + ":")
+            for path, text in ex.files.items():
+                if path.endswith(".py"):
+                    click.echo(f"  # {path}\n" + "".join(f"  {line}\n" for line in text.splitlines()))
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        click.echo(text, nl=False)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,34 @@
+"""Terminal output: findings grouped by file, like ruff, and a summary line."""
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from typing import Iterable
+
+from ..model import Finding
+
+_COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
+_BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
+
+
+def render_text(findings: Iterable[Finding], files: int, services: int, colour: bool = False,
+                skipped: int = 0) -> str:
+    findings = list(findings)
+    out: list[str] = []
+    for file, group in groupby(findings, key=lambda f: f.file):
+        out.append(_BOLD + (file or "(repository)") + _RESET if colour else (file or "(repository)"))
+        for f in group:
+            sev = f.severity.value
+            tag = f"{_COLOURS[sev]}{f.rule}{_RESET}" if colour else f.rule
+            where = f"{f.line}:{f.column + 1}"
+            svc = f" [{f.service}]" if f.service else ""
+            out.append(f"  {where:>8}  {tag} {f.message}{svc}  ({sev}, {f.name})")
+        out.append("")
+    counts = Counter(f.severity.value for f in findings)
+    detail = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info")
+                       if counts[s])
+    summary = (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}" +
+               (f" ({detail})" if detail else "") +
+               f" in {files} files, {services} services" + (f"; {skipped} files skipped" if skipped else "") + ".")
+    out.append(summary if not colour else _DIM + summary + _RESET)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,32 @@
+"""Small helpers the rules share (locations of services, evidence of edges)."""
+from __future__ import annotations
+
+from analyzer.model import Edge, Service
+from analyzer.rule import Context
+
+
+def service_location(ctx: Context, svc: Service) -> tuple[str, int]:
+    """Where a finding about a whole service points: its entry module, else its deployment, else its path."""
+    for path in svc.files:
+        py = ctx.files[path].python
+        if py is not None and (py.is_main or py.routes) and not py.generated:
+            line = min((r.line for r in py.routes), default=1) if not py.is_main else 1
+            return path, line
+    if svc.workloads:
+        file, _, line = svc.workloads[0].rpartition(":")
+        return file, int(line)
+    if svc.files:
+        return svc.files[0], 1
+    return (svc.path or "."), 0
+
+
+def edge_location(edge: Edge) -> tuple[str, int]:
+    code = [e for e in edge.evidence if e.file.endswith(".py")]
+    ev = (code or list(edge.evidence))
+    return (ev[0].file, ev[0].line) if ev else ("", 0)
+
+
+def receives_traffic(ctx: Context, svc: Service) -> bool:
+    if svc.http or svc.grpc or svc.rpc:
+        return True
+    return any(e.target == svc.id and e.kind == "call" for e in ctx.arch.edges)
