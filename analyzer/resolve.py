@@ -83,13 +83,42 @@ def _deploy_files(ctx: _Ctx) -> list[FileFacts]:
     return [f for f in ctx.facts.values() if f.deploy is not None]
 
 
+def _canonical_compose(ctx: _Ctx) -> set[str]:
+    """Compose files that describe the system: the shallowest folder's files (with their overrides).
+
+    A compose file nested below another one is a per-service development variant, not the deployment.
+    """
+    composes = [p for p, f in ctx.facts.items() if f.kind == "compose" and f.deploy is not None]
+    if not composes:
+        return set()
+    dirs = {posixpath.dirname(p) for p in composes}
+    nested = {d for d in dirs if any(o != d and (o == "" or d.startswith(o + "/")) for o in dirs)}
+    return {p for p in composes if posixpath.dirname(p) not in nested}
+
+
+def _built_from(ctx: _Ctx, w: Workload) -> str:
+    """Base image of the Dockerfile a compose service builds ("" when unknown)."""
+    candidates = [w.dockerfile] if w.dockerfile else []
+    candidates.append(posixpath.join(w.build_context, "Dockerfile") if w.build_context not in ("", ".")
+                      else "Dockerfile")
+    for path in candidates:
+        f = ctx.facts.get(path)
+        if f is not None and f.deploy is not None and f.deploy.dockerfile_base:
+            return f.deploy.dockerfile_base
+    return ""
+
+
 def _collect_workloads(ctx: _Ctx) -> None:
+    canonical = _canonical_compose(ctx)
     for f in sorted(_deploy_files(ctx), key=lambda f: (f.kind != "compose", f.path)):
+        if f.kind == "compose" and f.path not in canonical:
+            continue
         for w in f.deploy.workloads:  # type: ignore[union-attr]
             if w.kind in ("Job", "CronJob") and not w.build_context and third_party(w.image):
                 continue
-            tp = None if w.build_context else third_party(w.image)
-            if tp is not None:
+            # a build of a datastore image (FROM mysql + init scripts) is still that datastore
+            tp = third_party(_built_from(ctx, w)) if w.build_context else third_party(w.image)
+            if tp is not None and (not w.build_context or tp[0] in ("datastore", "broker")):
                 kind, dtype = tp
                 if kind in ("datastore", "broker"):
                     ctx.stores.setdefault(w.name, Node(w.name, kind, dtype))
@@ -517,6 +546,11 @@ def _config_edges(ctx: _Ctx, svc: _Svc) -> None:
             read.update(e.name for e in py.env_reads)
             read.update(m.group(1).partition(":-")[0] for c in py.constants
                         for m in _PLACEHOLDER.finditer(c.value))
+    for w in svc.workloads:
+        for dep in w.depends_on:
+            node = ctx.hosts.get(dep)
+            if node in ctx.stores and ctx.stores[node].kind == "datastore":
+                _add_edge(ctx, svc.id, node, "datastore", ctx.stores[node].type, "config", Evidence(w.file, w.line))
     for name, (value, file, line) in sorted(svc.env.items()):
         target = parse_target(value)
         if target is None or not target.host or target.host in LOCAL_HOSTS:

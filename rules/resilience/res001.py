@@ -9,9 +9,9 @@ from analyzer.rule import FILE, Context, Example, Rule
 _KINDS = ("http", "grpc", "rpc")
 
 
-def _describe(call) -> str:
-    what = call.symbol or f"{call.library}.{call.operation}"
-    target = call.stub if call.kind in ("grpc", "rpc") and call.stub else call.target
+def _describe(call, resolved: str) -> str:
+    what = call.symbol if call.kind == "http" else f"{call.library} {call.operation}"
+    target = resolved or (call.stub if call.kind in ("grpc", "rpc") and call.stub else call.target)
     target = target.replace("${?}", "…") if target else ""
     return f"{what} to {target}" if target else what
 
@@ -20,9 +20,12 @@ def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
     if f.python is None or f.python.generated:
         return
     services = ctx.services_of(f.path)
+    # the node each call site reaches, as resolve worked it out (environment, settings, stubs)
+    reached = {(ev.file, ev.line): e.target for e in ctx.arch.edges for ev in e.evidence if ev.file == f.path}
     for call in f.python.calls:
         if call.kind in _KINDS and call.timeout is False:
-            yield RULE.finding(f"{_describe(call)} has no timeout", f.path, call.line, call.column,
+            yield RULE.finding(f"{_describe(call, reached.get((f.path, call.line), ''))} has no timeout",
+                               f.path, call.line, call.column,
                                service=services[0] if services else "",
                                symbol=f"{call.function}:{call.symbol}:{call.target}")
 

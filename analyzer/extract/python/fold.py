@@ -56,6 +56,7 @@ class Folder:
         self.qualify = qualify
         self.names = names
         self.depth = 0
+        self.class_fields: Mapping[str, str] = {}   # fields of the class whose method is being read
 
     def fold(self, node: cst.BaseExpression | None) -> str:
         if node is None:
@@ -203,9 +204,9 @@ class Folder:
         qual = self.qualify(name)
         if qual and qual != name:
             return "${ref:%s}" % qual
-        head = name.split(".", 1)[0]
-        if head in ("self", "cls"):
-            return UNKNOWN
+        head, _, attr = name.partition(".")
+        if head in ("self", "cls") and attr in self.class_fields:
+            return self.class_fields[attr]
         return UNKNOWN
 
 

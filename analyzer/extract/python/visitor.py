@@ -573,6 +573,7 @@ class _Interpreter:
 
     def __init__(self, v: ModuleVisitor) -> None:
         self.v = v
+        self._current: _Pending | None = None
 
     def lookup(self, name: str, scope: str, cls: str) -> _Binding | None:
         b = self.v.bindings
@@ -589,6 +590,8 @@ class _Interpreter:
             parts.pop()
 
     def interpret(self, p: _Pending) -> None:
+        self.v.folder.class_fields = self.v.class_fields.get(p.cls, {})
+        self._current = p
         call = p.call
         func = call.func
         func_name = dotted(func)
@@ -665,7 +668,13 @@ class _Interpreter:
                 # x = conn.channel(); x = await channel.declare_queue("q")
                 base = self._object_of(binding.call.func.value, p, depth + 1)
                 if base is not None:
-                    return base[0] + "." + binding.call.func.attr.value + "()", binding.call, base[2]
+                    attr = binding.call.func.attr.value
+                    extra = base[2]
+                    if attr in ("declare_queue", "declare_exchange", "queue_declare", "exchange_declare"):
+                        name = _pos(binding.call, 0) or _kw(binding.call, "name") or _kw(binding.call, "queue")
+                        extra = self.v.folder.fold(name) if name is not None else extra
+                    # keep the root constructor (the connection) so its target is known
+                    return base[0] + "." + attr + "()", base[1], extra
                 return None
             if binding.qual in lib.CLIENT_TYPES or binding.qual.endswith("Stub"):
                 return binding.qual, binding.call, ""
@@ -677,8 +686,8 @@ class _Interpreter:
             if base is not None and base[0] in ("nameko.standalone.rpc.ClusterRpcProxy",
                                                 "nameko.standalone.rpc.ClusterRpcClient"):
                 return "nameko.rpc.ServiceRpc", None, attr
-            if base is not None and base[0].endswith(("default_exchange",)):
-                return base
+            if base is not None and base[0].startswith(("aio_pika.", "pika.", "kombu.")):
+                return base[0] + "." + attr, base[1], base[2]
         return None
 
     def _method(self, p: _Pending, obj: tuple[str, cst.Call | None, str], method: str,
@@ -711,7 +720,7 @@ class _Interpreter:
                                       symbol=f"{ctype.library}.subscribe"))
             return
         if qual.startswith(("pika.", "aio_pika.", "kombu.Connection")):
-            self._amqp(p, qual, ctor, method)
+            self._amqp(p, qual, ctor, method, extra)
             return
         if ctype is not None and ctype.kind == "nameko-rpc" or qual == "nameko.rpc.ServiceRpc":
             target = extra or (string_value(_pos(ctor, 0) or cst.Name("x")) if ctor is not None else "") or ""
@@ -860,7 +869,7 @@ class _Interpreter:
     def _channel_name(self, node: cst.BaseExpression | None) -> str:
         return self.v.folder.fold(node) if node is not None else ""
 
-    def _amqp(self, p: _Pending, qual: str, ctor: cst.Call | None, method: str) -> None:
+    def _amqp(self, p: _Pending, qual: str, ctor: cst.Call | None, method: str, extra: str = "") -> None:
         call = p.call
         library = "aio-pika" if qual.startswith("aio_pika") else ("kombu" if qual.startswith("kombu") else "pika")
         target = self._amqp_target(ctor, qual)
@@ -875,8 +884,8 @@ class _Interpreter:
         elif method in ("basic_consume", "consume", "iterator"):
             queue = _kw(call, "queue") or (_pos(call, 0) if library == "pika" else None)
             name = self.v.folder.fold(queue) if queue is not None else ""
-            if library == "aio-pika" and ctor is not None and qual.endswith("declare_queue()"):
-                name = self.v.folder.fold(_pos(ctor, 0) or _kw(ctor, "name"))
+            if library == "aio-pika" and qual.endswith("declare_queue()") and extra:
+                name = extra
             self._add(p, CallSite(library, "consume", 0, 0, method, target=target, channel=name,
                                   symbol=f"{library}.{method}"))
 
@@ -884,6 +893,10 @@ class _Interpreter:
         if ctor is None:
             return ""
         arg = _pos(ctor, 0) or _kw(ctor, "parameters") or _kw(ctor, "url") or _kw(ctor, "hostname")
+        if arg is not None and not isinstance(arg, cst.Call) and dotted(arg) and self._current is not None:
+            bound = self.lookup(dotted(arg) or "", self._current.scope, self._current.cls)
+            if bound is not None and bound.call is not None:
+                arg = bound.call
         if isinstance(arg, cst.Call):
             host = _kw(arg, "host") or (_pos(arg, 0) if not (dotted(arg.func) or "").endswith("URLParameters") else None)
             if (dotted(arg.func) or "").endswith("URLParameters"):
