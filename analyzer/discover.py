@@ -54,6 +54,8 @@ def classify(name: str, rel: str) -> str | None:
         return "envfile"
     if lower.endswith((".conf", ".conf.template", ".nginx", ".conf.tmpl")) or lower == "nginx.conf":
         return "nginx"
+    if lower.endswith(".sh"):
+        return "shell"
     return None
 
 

@@ -427,16 +427,68 @@ def _add_edge(ctx: _Ctx, source: str, target: str, kind: str, protocol: str, ori
         evidences.add(evidence)
 
 
+_CELERY = re.compile(r"\bcelery\b.*?\b(worker|beat)\b")
+
+
+def role(svc: _Svc) -> str:
+    """worker | beat | web: which process of a codebase a deployment runs (from its command)."""
+    for w in svc.workloads:
+        m = _CELERY.search(w.command)
+        if m:
+            return m.group(1)
+    return "web"
+
+
+def _worker_queues(svc: _Svc) -> list[str]:
+    for w in svc.workloads:
+        m = re.search(r"(?:-Q|--queues)[ =]([\w,.-]+)", w.command)
+        if m:
+            return sorted(q for q in m.group(1).split(",") if q)
+    return ["celery"]
+
+
+def _runs(svc: _Svc, siblings: bool, py: PythonFacts, call: CallSite) -> bool:
+    """Whether this process executes the call site, when one codebase is deployed as several processes.
+
+    A Celery worker runs task bodies; beat only schedules; the web process runs the rest.
+    """
+    if not siblings:
+        return True
+    in_task = call.function.split(".")[0] in py.celery_tasks
+    r = role(svc)
+    return in_task if r == "worker" else (False if r == "beat" else not in_task)
+
+
 def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
     constants = _service_constants(ctx, svc)
     servicers = _servicer_index(ctx)
     nameko = _nameko_index(ctx)
+    siblings = any(o is not svc and o.path == svc.path and o.path is not None for o in ctx.services.values())
     for path in svc.files:
         py = ctx.facts[path].python
         if py is None or py.generated:
             continue
         for call in py.calls:
-            _call_edge(ctx, svc, path, call, constants, servicers, nameko)
+            if _runs(svc, siblings, py, call):
+                _call_edge(ctx, svc, path, call, constants, servicers, nameko)
+    r = role(svc)
+    for w in svc.workloads[:1]:
+        ev = Evidence(w.file, w.line)
+        if r == "worker":
+            for queue in _worker_queues(svc):
+                ctx.channels.setdefault(queue, _broker_type(ctx, svc))
+                _add_edge(ctx, queue, svc.id, "subscribe", _broker_type(ctx, svc), "config", ev)
+        # beat publishes what its schedule names; svclint does not read schedules yet, so it draws no
+        # edge rather than guess one
+
+
+def _broker_type(ctx: _Ctx, svc: _Svc) -> str:
+    for value, _, _ in svc.env.values():
+        t = parse_target(value)
+        if t is not None and SCHEMES.get(t.scheme) in BROKER_TYPES:
+            return SCHEMES[t.scheme]
+    brokers = sorted({n.type for n in ctx.stores.values() if n.kind == "broker"})
+    return brokers[0] if len(brokers) == 1 else "rabbitmq"
 
 
 def _servicer_index(ctx: _Ctx) -> dict[str, str]:
@@ -461,7 +513,30 @@ def _nameko_index(ctx: _Ctx) -> dict[str, str]:
 
 
 def resolved_target(ctx: _Ctx, svc: _Svc, call: CallSite, constants: dict[str, str]) -> str:
-    return substitute(call.target, svc.env, constants)
+    target = call.target
+    if target.startswith("${LOCUST_HOST}") and "LOCUST_HOST" not in svc.env:
+        host = _host_flag(ctx, svc)
+        if host:
+            target = host.rstrip("/") + target[len("${LOCUST_HOST}"):]
+    return substitute(target, svc.env, constants)
+
+
+_HOST_FLAG = re.compile(r"""(?:--host[= ]|\s-H\s+)["']?([^"'\s]+)""")
+
+
+def _host_flag(ctx: _Ctx, svc: _Svc) -> str:
+    """The `--host` a load generator is started with: its command, its Dockerfile, its scripts."""
+    commands = [w.command for w in svc.workloads]
+    for path, f in sorted(ctx.facts.items()):
+        if f.deploy is not None and f.kind in ("dockerfile", "shell") and svc.path is not None and \
+                (svc.path == "" or path.startswith(svc.path + "/")):
+            commands.append(f.deploy.dockerfile_cmd)
+    for command in commands:
+        m = _HOST_FLAG.search(command or "")
+        if m:
+            # shell variables become environment placeholders
+            return re.sub(r"\$\{?([A-Za-z_]\w*)\}?", r"${\1}", m.group(1))
+    return ""
 
 
 def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[str, str],

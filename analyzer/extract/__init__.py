@@ -108,13 +108,20 @@ def _dispatch(path: str, kind: str, text: str) -> tuple[DeployFacts | None, list
         from .skaffold import extract_skaffold
         facts, errors = extract_skaffold(path, text)
         return facts, [], list(errors)
-    if kind == "nginx":
-        from .gateway import extract_nginx
-        facts, errors = extract_nginx(path, text)
-        return facts, [], list(errors)
     if kind == "envoy":
         from .gateway import extract_envoy
         facts, errors = extract_envoy(path, text)
+        return facts, [], list(errors)
+    if kind == "shell":
+        # only the command lines that name a target host matter (load generators: `locust --host X`)
+        lines = [ln.strip() for ln in text.splitlines() if re.search(r"(--host\b|\s-H\s)", ln)
+                 and not ln.lstrip().startswith("#")]
+        return DeployFacts(dockerfile_cmd="\n".join(lines)), [], []
+    if kind == "nginx":
+        from .gateway import extract_nginx, is_nginx
+        if not is_nginx(text):
+            return None, [], []
+        facts, errors = extract_nginx(path, text)
         return facts, [], list(errors)
     if kind in ("contract", "catalog"):
         from .contracts import extract_contracts

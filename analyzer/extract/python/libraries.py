@@ -130,6 +130,13 @@ DATASTORE_CLIENTS: dict[str, tuple[str, str]] = {
     "nameko_redis.Redis": ("nameko-redis", "redis"),
     "flask_sqlalchemy.SQLAlchemy": ("flask-sqlalchemy", ""),
     "flask_pymongo.PyMongo": ("flask-pymongo", "mongodb"),
+    # managed-database connectors and the frameworks that wrap them
+    "langchain_google_alloydb_pg.AlloyDBEngine.from_instance": ("langchain-google-alloydb-pg", "postgres"),
+    "langchain_google_alloydb_pg.AlloyDBEngine.afrom_instance": ("langchain-google-alloydb-pg", "postgres"),
+    "langchain_google_cloud_sql_pg.PostgresEngine.from_instance": ("langchain-google-cloud-sql-pg", "postgres"),
+    "langchain_postgres.PGVector": ("langchain-postgres", "postgres"),
+    "google.cloud.alloydb.connector.Connector": ("alloydb-connector", "postgres"),
+    "google.cloud.sql.connector.Connector": ("cloud-sql-connector", ""),
 }
 
 BOTO3_SERVICES = {"s3": ("db", "s3"), "dynamodb": ("db", "dynamodb"), "sqs": ("publish", "sqs"),

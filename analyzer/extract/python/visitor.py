@@ -621,6 +621,8 @@ class _Interpreter:
             return
         method = func.attr.value
         receiver = func.value
+        if self._locust(p, method, receiver):
+            return
         obj = self._object_of(receiver, p)
         if obj is not None:
             self._method(p, obj, method, receiver)
@@ -638,6 +640,23 @@ class _Interpreter:
             self._add(p, CallSite("celery", "publish", 0, 0, method,
                                   channel=(string_value(queue) if queue is not None else None) or "celery",
                                   stub=name, symbol="celery.send_task"))
+
+    def _locust(self, p: _Pending, method: str, receiver: cst.BaseExpression) -> bool:
+        """`self.client.get("/x")` in a locust user (or a task function given the user): a request to
+        the host the load generator is started with (`--host`, LOCUST_HOST)."""
+        if method not in lib.HTTP_VERBS + ("request",) or not isinstance(receiver, cst.Attribute) or \
+                receiver.attr.value != "client" or not isinstance(receiver.value, cst.Name):
+            return False
+        users = {q for q in self.v.aliases.values() if q.startswith("locust.")}
+        if not users:
+            return False
+        fast = any(q.endswith("FastHttpUser") for q in users) or any(
+            b.endswith("FastHttpUser") for bases in self.v.class_bases.values() for b in bases)
+        url = _pos(p.call, 1 if method == "request" else 0) or _kw(p.call, "url") or _kw(p.call, "path")
+        path = self.v.folder.fold(url) if url is not None else ""
+        self._add(p, CallSite("locust", "http", 0, 0, method, target="${LOCUST_HOST}" + path,
+                              timeout=fast, timeout_value=60.0 if fast else None, symbol=f"locust.{method}"))
+        return True
 
     # -------------------------------------------------------------- objects
     def _object_of(self, receiver: cst.BaseExpression, p: _Pending,
