@@ -47,7 +47,7 @@ def classify(name: str, rel: str) -> str | None:
         return "python"
     if lower.endswith((".yml", ".yaml")):
         return "yaml"
-    if lower == "dockerfile" or lower.startswith("dockerfile.") or lower.endswith((".dockerfile",)) or \
+    if lower == "dockerfile" or lower.startswith("dockerfile.") or (lower.endswith(".dockerfile") and lower != ".dockerfile") or \
             lower.startswith("dockerfile-"):
         return "dockerfile"
     if lower == ".env" or lower.startswith(".env.") or lower.endswith(".env"):

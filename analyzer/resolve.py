@@ -627,6 +627,8 @@ def _config_edges(ctx: _Ctx, svc: _Svc) -> None:
             if node in ctx.stores and ctx.stores[node].kind == "datastore":
                 _add_edge(ctx, svc.id, node, "datastore", ctx.stores[node].type, "config", Evidence(w.file, w.line))
     for name, (value, file, line) in sorted(svc.env.items()):
+        if _NOT_A_DEPENDENCY.search(name):
+            continue
         target = parse_target(value)
         if target is None or not target.host or target.host in LOCAL_HOSTS:
             continue
@@ -649,6 +651,10 @@ def _config_edges(ctx: _Ctx, svc: _Svc) -> None:
             continue
         protocol = "http" if target.scheme.startswith("http") else _protocol_of(ctx, node)
         _add_edge(ctx, svc.id, node, "call", protocol, "config", ev)
+
+
+# variables that name other hosts without depending on them: CORS allow-lists, advertised addresses
+_NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL", re.I)
 
 
 def _protocol_of(ctx: _Ctx, sid: str) -> str:

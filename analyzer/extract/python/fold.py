@@ -57,6 +57,9 @@ class Folder:
         self.names = names
         self.depth = 0
         self.class_fields: Mapping[str, str] = {}   # fields of the class whose method is being read
+        # expressions bound to local names and `self.x` attributes where the value is being read
+        self.local: Callable[[str], Optional[cst.BaseExpression]] | None = None
+        self._active: set[str] = set()
 
     def fold(self, node: cst.BaseExpression | None) -> str:
         if node is None:
@@ -201,6 +204,19 @@ class Folder:
             return UNKNOWN
         if name in self.names:
             return self.names[name]
+        base, _, last = name.rpartition(".")
+        if last == "value" and base in self.names:       # Enum member: Topic.ORDERS.value
+            return self.names[base]
+        if last == "name" and base in self.names and "." in base:
+            return base.rsplit(".", 1)[1]
+        if self.local is not None and name not in self._active:
+            expr = self.local(name)
+            if expr is not None:
+                self._active.add(name)
+                try:
+                    return self.fold(expr)
+                finally:
+                    self._active.discard(name)
         qual = self.qualify(name)
         if qual and qual != name:
             return "${ref:%s}" % qual

@@ -82,6 +82,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self.class_fields: dict[str, dict[str, str]] = {}
         self.instances: dict[str, str] = {}      # module var -> class name (settings = Settings())
         self.bindings: dict[tuple[str, str], _Binding] = {}
+        self.values: dict[tuple[str, str], cst.BaseExpression] = {}
         self.pending: list[_Pending] = []
         self.decorated: list[tuple[cst.FunctionDef, str, str, tuple[str, ...]]] = []
         self.out = Collected()
@@ -307,17 +308,19 @@ class ModuleVisitor(cst.CSTVisitor):
                 cls_name = dotted(value.func) or ""
                 if cls_name in self.class_fields or cls_name.endswith(("Settings", "Config")):
                     self.instances[name] = cls_name
-        call = value if isinstance(value, cst.Call) else None
-        # `connection.channel()` style: the object made by calling a method of a bound object
-        if call is None:
-            return
-        qual = self._call_qual(call)
         if name.startswith(("self.", "cls.")):
             key = (f"class:{self.cls}", name.split(".", 1)[1])
         elif self._classes and not self._funcs:
             key = (f"class:{self.cls}", name)
         else:
             key = (self.scope, name)
+        if not module_level:
+            self.values.setdefault(key, value)   # the first binding: later ones tend to refine it
+        call = value if isinstance(value, cst.Call) else None
+        # `connection.channel()` style: the object made by calling a method of a bound object
+        if call is None:
+            return
+        qual = self._call_qual(call)
         self.bindings[key] = _Binding(qual or "", call, self.scope)
 
     def _call_qual(self, call: cst.Call) -> str | None:
@@ -575,6 +578,18 @@ class _Interpreter:
         self.v = v
         self._current: _Pending | None = None
 
+    def _value(self, name: str, scope: str, cls: str) -> cst.BaseExpression | None:
+        values = self.v.values
+        if name.startswith(("self.", "cls.")):
+            return values.get((f"class:{cls}", name.split(".", 1)[1]))
+        parts = scope.split(".") if scope else []
+        while parts:
+            key = (".".join(parts), name)
+            if key in values:
+                return values[key]
+            parts.pop()
+        return None
+
     def lookup(self, name: str, scope: str, cls: str) -> _Binding | None:
         b = self.v.bindings
         if name.startswith(("self.", "cls.")):
@@ -591,6 +606,7 @@ class _Interpreter:
 
     def interpret(self, p: _Pending) -> None:
         self.v.folder.class_fields = self.v.class_fields.get(p.cls, {})
+        self.v.folder.local = lambda name: self._value(name, p.scope, p.cls)
         self._current = p
         call = p.call
         func = call.func
