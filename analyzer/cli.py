@@ -16,6 +16,14 @@ from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
 
 
+class InputError(click.ClickException):
+    """A usage, configuration or input error: one line on stderr, exit code 2."""
+    exit_code = 2
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"svclint: error: {self.format_message()}", err=True)
+
+
 def _rules():
     from .rules import ALL_RULES
     return ALL_RULES
@@ -23,9 +31,9 @@ def _rules():
 
 def _root(path: str) -> str:
     if not os.path.exists(path):
-        raise click.UsageError(f"{path}: no such file or directory")
+        raise InputError(f"{path}: no such file or directory")
     if not os.path.isdir(path):
-        raise click.UsageError(f"{path}: not a directory (svclint scans a repository)")
+        raise InputError(f"{path}: not a directory (svclint scans a repository)")
     return path
 
 
@@ -72,7 +80,7 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     known = {r.id for r in _rules()}
     for prefix in _split(select) + _split(ignore):
         if not any(k.startswith(prefix.upper()) for k in known):
-            raise click.UsageError(f"no rule matches {prefix!r} (see `svclint rules`)")
+            raise InputError(f"no rule matches {prefix!r} (see `svclint rules`)")
     analysis = analyze(root, excludes)
     findings = run_rules(analysis, rules, debug=debug)
     if files:
@@ -126,7 +134,7 @@ def explain(rule_id: str) -> None:
     """Explain one rule: why it matters, the checklist item it serves, how to fix it."""
     rule = next((r for r in _rules() if r.id == rule_id.upper() or r.name == rule_id.lower()), None)
     if rule is None:
-        raise click.UsageError(f"unknown rule {rule_id!r} (see `svclint rules`)")
+        raise InputError(f"unknown rule {rule_id!r} (see `svclint rules`)")
     click.echo(f"{rule.id} {rule.name} ({rule.area}, default severity {rule.severity.value})\n")
     click.echo(f"{rule.summary}.\n")
     click.echo(f"Checklist: {rule.checklist}\n")

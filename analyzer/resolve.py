@@ -380,13 +380,17 @@ def _constant(ref: str, constants: dict[str, str]) -> str | None:
 
 
 def _service_constants(ctx: _Ctx, svc: _Svc) -> dict[str, str]:
+    """Constants a service's code can import: its own modules first, then shared ones (libs/, common/)."""
+    owned = set()
+    for s in ctx.services.values():
+        owned.update(s.files)
     consts: dict[str, str] = {}
-    for path in svc.files:
+    for path in [*svc.files, *sorted(p for p, f in ctx.facts.items() if f.python is not None and p not in owned)]:
         py = ctx.facts[path].python
         if py is None:
             continue
         for c in py.constants:
-            consts[f"{py.module}::{c.name}"] = c.value
+            consts.setdefault(f"{py.module}::{c.name}", c.value)
     return consts
 
 

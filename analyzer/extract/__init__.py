@@ -27,7 +27,7 @@ def yaml_kind(path: str, text: str) -> str:
         return "skaffold"
     if re.search(r"^apiVersion\s*:\s*backstage\.io/", text, re.M):
         return "catalog"
-    if _CONTRACT.search(text) and re.search(r"^\s+name\s*:", text, re.M):
+    if _CONTRACT.search(text) and re.search(r"\bname\s*:", text):
         return "contract"
     if name in ("kustomization.yaml", "kustomization.yml", "Kustomization"):
         return "kustomization"

@@ -1,6 +1,7 @@
 """Python source -> PythonFacts, with LibCST. Only this package sees CST nodes."""
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from dataclasses import replace
@@ -33,7 +34,7 @@ def extract_python(path: str, data: bytes) -> tuple[PythonFacts | None, tuple[Pa
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
-        return None, (ParseError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column),)
+        return None, (_syntax_error(data, exc),)
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
         return None, (ParseError(f"cannot decode Python source: {exc}", 1, 0),)
     except RecursionError:
@@ -48,6 +49,17 @@ def extract_python(path: str, data: bytes) -> tuple[PythonFacts | None, tuple[Pa
     finally:
         sys.setrecursionlimit(limit)
     return _facts(visitor, module), ()
+
+
+def _syntax_error(data: bytes, exc: cst.ParserSyntaxError) -> ParseError:
+    """LibCST's native parser misplaces some errors; CPython's compiler (only run on failure) does not."""
+    try:
+        compile(data, "<svclint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as err:
+        return ParseError(f"syntax error: {err.msg}", err.lineno or 1, max((err.offset or 1) - 1, 0))
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return ParseError(f"syntax error: {exc.message}", exc.raw_line, exc.raw_column)
 
 
 def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:

@@ -218,7 +218,7 @@ class Folder:
                 finally:
                     self._active.discard(name)
         qual = self.qualify(name)
-        if qual and qual != name:
+        if qual and "." in qual:
             return "${ref:%s}" % qual
         head, _, attr = name.partition(".")
         if head in ("self", "cls") and attr in self.class_fields:

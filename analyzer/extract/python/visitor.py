@@ -199,9 +199,19 @@ class ModuleVisitor(cst.CSTVisitor):
             self.out.is_main = True
 
     def _decorator_name(self, dec: cst.Decorator) -> str:
-        expr = dec.decorator.func if isinstance(dec.decorator, cst.Call) else dec.decorator
+        """Qualified name of a decorator, with the calls in its arguments (`+tenacity.wait_exponential`)
+        so policies given as arguments (waits, stops, breakers) are visible to the call sites below it."""
+        call = dec.decorator if isinstance(dec.decorator, cst.Call) else None
+        expr = call.func if call is not None else dec.decorator
         name = dotted(expr) or ""
-        return self.qualify(name) or name
+        qual = self.qualify(name) or name
+        if call is not None:
+            for arg in call.args:
+                inner = arg.value.func if isinstance(arg.value, cst.Call) else arg.value
+                inner_name = dotted(inner)
+                if inner_name:
+                    qual += "+" + (self.qualify(inner_name) or inner_name)
+        return qual
 
     def _bind_params(self, node: cst.FunctionDef) -> None:
         for param in (*node.params.params, *node.params.kwonly_params):
@@ -980,7 +990,7 @@ class _Interpreter:
                 return value if "://" in value or not dtype else f"{dtype}://{value}"
         first = _pos(call, 0)
         if first is not None:
-            value = fold(first)
+            value = _keyword_dsn(fold(first), dtype)
             if dtype and "://" not in value and value != UNKNOWN:
                 port = _pos(call, 1) or _kw(call, "port")
                 return f"{dtype}://{value}" + (f":{fold(port)}" if port is not None else "")
@@ -991,14 +1001,29 @@ class _Interpreter:
 
     # -------------------------------------------------------------- output
     def _add(self, p: _Pending, site: CallSite) -> None:
+        names = [d.split("+", 1)[0] for d in p.decorators]
         retry = any(d.startswith(lib.RETRY_DECORATORS) or d.split(".")[-1] in ("retry", "on_exception")
-                    for d in p.decorators)
-        backoff = retry and any("backoff" in d or "exponential" in d for d in p.decorators)
-        breaker = any(d.split(".")[0] in lib.BREAKERS or "breaker" in d.lower() for d in p.decorators)
+                    for d in names)
+        backoff = retry and any(re.search(r"backoff|exponential|\bexpo\b|random_exponential|jitter", d)
+                                for d in p.decorators)
+        breaker = any(d.split(".")[0] in lib.BREAKERS or "breaker" in d.lower() for d in names)
         site = CallSite(**{**site.__dict__, "in_async": p.in_async, "function": p.scope,
                            "in_try": p.in_try, "retry": site.retry or retry,
                            "backoff": site.backoff or backoff, "circuit_breaker": breaker})
         self.v.out.calls.append((p.call, site))
+
+
+def _keyword_dsn(value: str, dtype: str) -> str:
+    """libpq keyword form `host=pg dbname=orders port=5432` -> `postgres://pg:5432/orders`."""
+    if "://" in value or "=" not in value:
+        return value
+    pairs = dict(re.findall(r"(\w+)\s*=\s*('[^']*'|\S+)", value))
+    host = pairs.get("host", "").strip("'")
+    if not host:
+        return f"{dtype or 'postgres'}://localhost"
+    port = pairs.get("port", "").strip("'")
+    db = pairs.get("dbname", "").strip("'")
+    return f"{dtype or 'postgres'}://{host}" + (f":{port}" if port else "") + (f"/{db}" if db else "")
 
 
 def _number(node: cst.BaseExpression | None) -> float | None:
