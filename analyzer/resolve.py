@@ -133,10 +133,8 @@ def _collect_workloads(ctx: _Ctx) -> None:
             if c.source != "contract":
                 continue
             match = _find_service(ctx, c.name)
-            if match is None and not ctx.services.get(c.name):
+            if match is None:
                 # a declared service nobody deploys (yet): known from its contract and its directory
-                if any(w for w in _deploy_files(ctx)):
-                    pass
                 match = ctx.services.setdefault(c.name, _Svc(c.name, path=c.path))
             match.contract = c
     if not ctx.services:

@@ -194,3 +194,16 @@ def walk(value: Any) -> Iterator[Any]:
             seen.add(id(item))
             stack.extend(item.values() if isinstance(item, dict) else item)
         yield item
+
+
+def mappings(value: Any) -> Iterator[dict]:
+    """Every mapping inside a loaded document, in document order (aliases visited once)."""
+    stack, seen = [value], set()
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, (dict, list)) or id(item) in seen:
+            continue
+        seen.add(id(item))
+        if isinstance(item, dict):
+            yield item
+        stack.extend(reversed(list(item.values()) if isinstance(item, dict) else item))

@@ -18,7 +18,7 @@ from typing import Any, Iterator
 
 from analyzer.extract.kubernetes import yaml_errors
 from analyzer.model import DeployFacts, GatewayRoute, ParseError
-from analyzer.yamlio import line_of, load_all
+from analyzer.yamlio import line_of, load_all, mappings
 
 PASS_DIRECTIVES = frozenset({"proxy_pass", "grpc_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass"})
 # blocks whose contents are not directives (map tables, MIME types) or hold no routes
@@ -283,7 +283,7 @@ def extract_envoy(path: str, text: str) -> tuple[DeployFacts, list[ParseError]]:
 
 
 def _envoy_routes(doc: dict, path: str) -> Iterator[GatewayRoute]:
-    maps = list(_mappings(doc))
+    maps = list(mappings(doc))
     clusters: dict[str, tuple[str, ...]] = {}
     for m in maps:
         if isinstance(m.get("name"), str) and ("load_assignment" in m or "hosts" in m):
@@ -331,18 +331,6 @@ def _endpoints(cluster: dict) -> tuple[str, ...]:
             out.append(socket["address"] if port is None else f"{socket['address']}:{port}")
     return tuple(out)
 
-
-def _mappings(value: Any) -> Iterator[dict]:
-    """Every mapping inside a document, in document order."""
-    stack, seen = [value], set()
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, (dict, list)) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, dict):
-            yield item
-        stack.extend(reversed(list(item.values()) if isinstance(item, dict) else item))
 
 
 def _map(value: Any) -> dict:

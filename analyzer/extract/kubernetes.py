@@ -27,7 +27,7 @@ from typing import Any, Iterator
 
 from analyzer.model import (Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, ParseError, Probe,
                             Workload)
-from analyzer.yamlio import YamlProblem, line_of, load_all
+from analyzer.yamlio import YamlProblem, line_of, load_all, mappings
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
                             "Job", "CronJob", "Pod", "Rollout"})
@@ -103,21 +103,10 @@ def _resources(docs: list[Any]) -> Iterator[dict]:
 
 def _template_line(doc: dict) -> int | None:
     """First line of a `{{ ... }}` value, which YAML reads as a mapping keyed by a mapping, not as an error."""
-    lines = [line_of(mapping, key) for mapping in _mappings(doc) for key in mapping
+    lines = [line_of(mapping, key) for mapping in mappings(doc) for key in mapping
              if isinstance(key, str) and key[:2] in ("{'", '{"') and key.endswith(": None}")]
     return min(lines, default=None)
 
-
-def _mappings(value: Any) -> Iterator[dict]:
-    stack, seen = [value], set()
-    while stack:
-        item = stack.pop()
-        if not isinstance(item, (dict, list)) or id(item) in seen:
-            continue
-        seen.add(id(item))
-        if isinstance(item, dict):
-            yield item
-        stack.extend(item.values() if isinstance(item, dict) else item)
 
 
 def _objects(doc: dict, path: str) -> list[DeployObject]:
