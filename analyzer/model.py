@@ -308,6 +308,7 @@ class Service:
     metrics: bool = False
     replicas: int | None = None
     autoscaled: bool = False
+    role: str = "web"                    # web | worker | beat: the process of its codebase it runs
 
 
 @dataclass(frozen=True)

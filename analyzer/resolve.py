@@ -429,24 +429,41 @@ def _add_edge(ctx: _Ctx, source: str, target: str, kind: str, protocol: str, ori
         evidences.add(evidence)
 
 
-_CELERY = re.compile(r"\bcelery\b.*?\b(worker|beat)\b")
+_CELERY = re.compile(r"\bcelery\b.*?\b(worker|beat|flower)\b")
+# launcher scripts named after the process they start: /start-celeryworker, run_celery_beat.sh
+_LAUNCHER = re.compile(r"celery[-_]?(worker|beat|flower)|\b(flower)\b", re.I)
 
 
 def role(svc: _Svc) -> str:
-    """worker | beat | web: which process of a codebase a deployment runs (from its command)."""
+    """web | worker | beat | monitor: which process of a codebase a deployment runs (from its command)."""
     for w in svc.workloads:
         m = _CELERY.search(w.command)
+        if m is None:
+            first = w.command.split()[0] if w.command.split() else ""
+            m = _LAUNCHER.search(posixpath.basename(first))
         if m:
-            return m.group(1)
+            found = (m.group(1) or m.group(2) or "").lower() if m.re is _LAUNCHER else m.group(1)
+            return "monitor" if found == "flower" else found
     return "web"
 
 
-def _worker_queues(svc: _Svc) -> list[str]:
+_DEFAULT_QUEUE = re.compile(r"(?:^|[._])task_default_queue$", re.I)
+
+
+def default_queue(constants: dict[str, str]) -> str:
+    """Celery's default queue as the code configures it (`task_default_queue`), else `celery`."""
+    for key, value in sorted(constants.items()):
+        if _DEFAULT_QUEUE.search(key.partition("::")[2]) and "${" not in value and value:
+            return value
+    return "celery"
+
+
+def _worker_queues(svc: _Svc, constants: dict[str, str]) -> list[str]:
     for w in svc.workloads:
         m = re.search(r"(?:-Q|--queues)[ =]([\w,.-]+)", w.command)
         if m:
             return sorted(q for q in m.group(1).split(",") if q)
-    return ["celery"]
+    return [default_queue(constants)]
 
 
 def _runs(svc: _Svc, siblings: bool, py: PythonFacts, call: CallSite) -> bool:
@@ -458,7 +475,9 @@ def _runs(svc: _Svc, siblings: bool, py: PythonFacts, call: CallSite) -> bool:
         return True
     in_task = call.function.split(".")[0] in py.celery_tasks
     r = role(svc)
-    return in_task if r == "worker" else (False if r == "beat" else not in_task)
+    if r in ("beat", "monitor"):
+        return False
+    return in_task if r == "worker" else not in_task
 
 
 def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
@@ -477,7 +496,7 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
     for w in svc.workloads[:1]:
         ev = Evidence(w.file, w.line)
         if r == "worker":
-            for queue in _worker_queues(svc):
+            for queue in _worker_queues(svc, constants):
                 ctx.channels.setdefault(queue, _broker_type(ctx, svc))
                 _add_edge(ctx, queue, svc.id, "subscribe", _broker_type(ctx, svc), "config", ev)
         # beat publishes what its schedule names; svclint does not read schedules yet, so it draws no
@@ -485,10 +504,14 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
 
 
 def _broker_type(ctx: _Ctx, svc: _Svc) -> str:
-    for value, _, _ in svc.env.values():
+    for name, (value, _, _) in sorted(svc.env.items()):
         t = parse_target(value)
-        if t is not None and SCHEMES.get(t.scheme) in BROKER_TYPES:
-            return SCHEMES[t.scheme]
+        if t is None:
+            continue
+        kind = SCHEMES.get(t.scheme, "")
+        # a broker URL may name redis (Celery), which is otherwise a datastore scheme
+        if kind in BROKER_TYPES or (kind and "BROKER" in name.upper()):
+            return kind
     brokers = sorted({n.type for n in ctx.stores.values() if n.kind == "broker"})
     return brokers[0] if len(brokers) == 1 else "rabbitmq"
 
@@ -569,9 +592,12 @@ def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[
         return
     if call.kind in ("publish", "consume"):
         channel = substitute(call.channel, svc.env, constants)
+        if call.library == "celery" and channel == "celery":
+            channel = default_queue(constants)
         if not channel or "${?}" in channel:
             return
-        broker = _LIB_BROKER.get(call.library) or (call.channel if call.library == "boto3" else "")
+        broker = _broker_type(ctx, svc) if call.library == "celery" else \
+            (_LIB_BROKER.get(call.library) or (call.channel if call.library == "boto3" else ""))
         ctx.channels.setdefault(channel, broker)
         if call.kind == "publish":
             _add_edge(ctx, svc.id, channel, "publish", broker, "code", ev)
@@ -737,7 +763,8 @@ def _build(ctx: _Ctx) -> Architecture:
 def _service(ctx: _Ctx, svc: _Svc) -> Service:
     pys: list[PythonFacts] = [ctx.facts[p].python for p in svc.files  # type: ignore[misc]
                               if ctx.facts[p].python is not None and not ctx.facts[p].python.generated]
-    routes = [r for py in pys for r in py.routes]
+    # only the web process of a codebase serves its routes (a worker runs the same code, not the server)
+    routes = [r for py in pys for r in py.routes] if role(svc) == "web" else []
     http = sorted({f"{r.method} {_normalise_route(r.path)}" for r in routes
                    if r.framework not in ("grpc", "nameko") or r.method not in ("RPC",)
                    if r.method not in ("RPC", "INCLUDE", "GRPC")})
@@ -756,7 +783,7 @@ def _service(ctx: _Ctx, svc: _Svc) -> Service:
         health.append("grpc.health.v1")
     frameworks = sorted({fw for py in pys for fw in py.frameworks})
     commands = " ".join(w.command for w in svc.workloads)
-    framework = _framework(frameworks, commands, bool(routes))
+    framework = _framework(frameworks, commands, bool(routes), role(svc))
     language = "python" if pys else _language(ctx, svc)
     logging = "structured" if any(py.logging == "structured" for py in pys) else \
         ("plain" if any(py.logging == "plain" for py in pys) else "none")
@@ -769,11 +796,11 @@ def _service(ctx: _Ctx, svc: _Svc) -> Service:
         health_endpoints=tuple(health), http=tuple(http), grpc=tuple(grpc), rpc=tuple(rpc),
         workloads=tuple(sorted(f"{w.file}:{w.line}" for w in svc.workloads)), files=tuple(svc.files),
         logging=logging, tracing=any(py.tracing for py in pys), metrics=any(py.metrics for py in pys),
-        replicas=max(replicas) if replicas else None, autoscaled=autoscaled)
+        replicas=max(replicas) if replicas else None, autoscaled=autoscaled, role=role(svc))
 
 
-def _framework(frameworks: list[str], command: str, has_routes: bool) -> str:
-    if re.search(r"\bcelery\b.*\b(worker|beat)\b", command):
+def _framework(frameworks: list[str], command: str, has_routes: bool, process: str = "web") -> str:
+    if process != "web" or re.search(r"\bcelery\b.*\b(worker|beat)\b", command):
         return "celery"
     for fw in ("django", "fastapi", "flask", "aiohttp", "starlette", "tornado", "sanic", "quart", "nameko", "grpc"):
         if fw in frameworks:

@@ -30,3 +30,22 @@ def receives_traffic(ctx: Context, svc: Service) -> bool:
     if svc.http or svc.grpc or svc.rpc:
         return True
     return any(e.target == svc.id and e.kind == "call" for e in ctx.arch.edges)
+
+
+def call_owner(ctx: Context, path: str, function: str) -> str:
+    """The service whose process runs code of `function` in `path`.
+
+    One codebase deployed as several processes runs its Celery task bodies in the worker and the
+    rest in the web process; a file of one service simply belongs to it.
+    """
+    services = ctx.services_of(path)
+    if len(services) <= 1:
+        return services[0] if services else ""
+    py = ctx.files[path].python
+    in_task = py is not None and function.split(".")[0] in py.celery_tasks
+    wanted = "worker" if in_task else "web"
+    for sid in services:
+        svc = ctx.arch.service(sid)
+        if svc is not None and svc.role == wanted:
+            return sid
+    return services[0]

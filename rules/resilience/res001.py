@@ -5,6 +5,7 @@ from typing import Iterator
 
 from analyzer.model import FileFacts, Finding, Severity
 from analyzer.rule import FILE, Context, Example, Rule
+from analyzer.rules._util import call_owner
 
 _KINDS = ("http", "grpc", "rpc")
 _LOAD_TOOLS = ("locust",)   # load generators are meant to wait; their calls are not service dependencies at risk
@@ -20,14 +21,13 @@ def _describe(call, resolved: str) -> str:
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
     if f.python is None or f.python.generated:
         return
-    services = ctx.services_of(f.path)
     # the node each call site reaches, as resolve worked it out (environment, settings, stubs)
     reached = {(ev.file, ev.line): e.target for e in ctx.arch.edges for ev in e.evidence if ev.file == f.path}
     for call in f.python.calls:
         if call.kind in _KINDS and call.timeout is False and call.library not in _LOAD_TOOLS:
             yield RULE.finding(f"{_describe(call, reached.get((f.path, call.line), ''))} has no timeout",
                                f.path, call.line, call.column,
-                               service=services[0] if services else "",
+                               service=call_owner(ctx, f.path, call.function),
                                symbol=f"{call.function}:{call.symbol}:{call.target}")
 
 

@@ -55,6 +55,9 @@ class Collected:
     metrics: bool = False
 
 
+_CONFIG_ATTR = re.compile(r"\.(conf|config|settings)\.\w+$")
+
+
 def _kw(call: cst.Call, name: str) -> cst.BaseExpression | None:
     for a in call.args:
         if a.keyword is not None and a.keyword.value == name:
@@ -308,10 +311,10 @@ class ModuleVisitor(cst.CSTVisitor):
         if isinstance(value, cst.Await):
             value = value.expression
         module_level = not self._funcs and not self._classes
-        if module_level and "." not in name:
+        if module_level and (("." not in name) or _CONFIG_ATTR.search(name)):
+            # module constants, and configuration set on objects (`app.conf.task_default_queue = "q"`)
             folded = self.folder.fold(value)
-            if folded != UNKNOWN and not isinstance(value, cst.Call) or \
-                    (isinstance(value, cst.Call) and folded != UNKNOWN):
+            if folded != UNKNOWN:
                 self.names[name] = folded
                 self.out.constants.append((stmt, Constant(name, folded, 0)))
             if isinstance(value, cst.Call):
