@@ -50,7 +50,11 @@ class Route:
     path: str             # as written, prefixes applied where the file shows them
     framework: str        # fastapi, flask, django, aiohttp, starlette, tornado, grpc, nameko
     line: int
-    handler: str = ""     # qualified function name, when known
+    handler: str = ""     # qualified function name, when known; INCLUDE: the included urls module
+    router: str = ""      # qualified name of the app/router/blueprint object the route hangs on
+    # Two pseudo-methods carry what resolve needs to compose paths across modules:
+    #   PREFIX: `router` was created with prefix `path` (APIRouter(prefix=), Blueprint(url_prefix=))
+    #   MOUNT:  `router` is mounted on `handler` at `path` (include_router, register_blueprint)
 
 
 @dataclass(frozen=True)

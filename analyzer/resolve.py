@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from .images import image_name, third_party
+from .routes import compose_routes
 from .model import (Architecture, CallSite, ContractFacts, Edge, Evidence, FileFacts, Node, PythonFacts,
                     Service, Workload)
 from .extract.python.libraries import BROKER_TYPES, SCHEMES
@@ -764,7 +765,7 @@ def _service(ctx: _Ctx, svc: _Svc) -> Service:
     pys: list[PythonFacts] = [ctx.facts[p].python for p in svc.files  # type: ignore[misc]
                               if ctx.facts[p].python is not None and not ctx.facts[p].python.generated]
     # only the web process of a codebase serves its routes (a worker runs the same code, not the server)
-    routes = [r for py in pys for r in py.routes] if role(svc) == "web" else []
+    routes = compose_routes(pys) if role(svc) == "web" else []
     http = sorted({f"{r.method} {_normalise_route(r.path)}" for r in routes
                    if r.framework not in ("grpc", "nameko") or r.method not in ("RPC",)
                    if r.method not in ("RPC", "INCLUDE", "GRPC")})

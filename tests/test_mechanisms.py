@@ -194,3 +194,42 @@ def g():
 def test_self_rebinding_does_not_recurse() -> None:
     calls = _calls("def f(select):\n    q = select(1)\n    q = q.where(2)\n    return q\n")
     assert calls == ()
+
+
+def _http(make_repo, files: dict) -> tuple[str, ...]:
+    root = make_repo({"docker-compose.yml": "services:\n  api:\n    build: ./api\n", **files})
+    return services(root)["api"].http
+
+
+def test_fastapi_routes_composed_across_modules(make_repo) -> None:
+    got = _http(make_repo, {
+        "api/app/main.py": "from fastapi import FastAPI\nfrom app.users import views\nfrom app import users\n"
+                           "app = FastAPI()\napp.include_router(users.router, prefix='/api/v1')\n"
+                           "\n@app.get('/health')\ndef health():\n    return {}\n",
+        "api/app/users/__init__.py": "from fastapi import APIRouter\nrouter = APIRouter(prefix='/users')\n",
+        "api/app/users/views.py": "from . import router\n\n@router.get('/{user_id}')\ndef get(user_id: int):\n"
+                                 "    return {}\n",
+    })
+    assert set(got) == {"GET /health", "GET /api/v1/users/{user_id}"}
+
+
+def test_flask_blueprint_mounted_with_prefix(make_repo) -> None:
+    got = _http(make_repo, {
+        "api/app.py": "from flask import Flask\nfrom orders import bp\napp = Flask(__name__)\n"
+                      "app.register_blueprint(bp, url_prefix='/orders')\n",
+        "api/orders.py": "from flask import Blueprint\nbp = Blueprint('orders', __name__)\n\n"
+                         "@bp.route('/<int:order_id>', methods=['GET', 'DELETE'])\ndef one(order_id):\n    return ''\n",
+    })
+    assert set(got) == {"GET /orders/{order_id}", "DELETE /orders/{order_id}"}
+
+
+def test_django_include_chain(make_repo) -> None:
+    got = _http(make_repo, {
+        "api/config/urls.py": "from django.urls import include, path\nurlpatterns = [\n"
+                              "    path('api/', include(('shop.api.urls', 'api'))),\n]\n",
+        "api/shop/api/urls.py": "from django.urls import include, path\nurlpatterns = [\n"
+                                "    path('users/', include('shop.users.urls')),\n]\n",
+        "api/shop/users/urls.py": "from django.urls import path\nfrom . import views\nurlpatterns = [\n"
+                                  "    path('<int:user_id>/', views.detail),\n]\n",
+    })
+    assert got == ("* /api/users/{user_id}/",)

@@ -334,6 +334,11 @@ class ModuleVisitor(cst.CSTVisitor):
         if call is None:
             return
         qual = self._call_qual(call)
+        if module_level and qual in lib.APP_TYPES and lib.APP_TYPES[qual][1] == "router":
+            prefix = _kw(call, "prefix") or _kw(call, "url_prefix")
+            if prefix is not None and string_value(prefix):
+                self.out.routes.append((stmt, Route("PREFIX", string_value(prefix) or "", lib.APP_TYPES[qual][0],
+                                                    0, router=f"{self.module_name}.{name}")))
         self.bindings[key] = _Binding(qual or "", call, self.scope)
 
     def _call_qual(self, call: cst.Call) -> str | None:
@@ -404,6 +409,19 @@ class ModuleVisitor(cst.CSTVisitor):
                 (string_value(_pos(node, 0) or cst.Name("x")) or "*")
             if path is not None:
                 self.out.routes.append((node, Route(method, path, "aiohttp", 0)))
+            return
+        # FastAPI include_router / Flask register_blueprint: a router mounted under a prefix
+        if last in ("include_router", "register_blueprint") and "." in func_name:
+            child = _pos(node, 0) or _kw(node, "router") or _kw(node, "blueprint")
+            prefix = _kw(node, "prefix") or _kw(node, "url_prefix")
+            child_name = dotted(child) if child is not None else None
+            if child_name:
+                parent = func_name.rsplit(".", 1)[0]
+                self.out.routes.append((node, Route(
+                    "MOUNT", string_value(prefix) or "" if prefix is not None else "",
+                    "flask" if last == "register_blueprint" else "fastapi", 0,
+                    handler=self.qualify(parent) or f"{self.module_name}.{parent}",
+                    router=self.qualify(child_name) or f"{self.module_name}.{child_name}")))
             return
         # Flask add_url_rule
         if last == "add_url_rule":
@@ -558,8 +576,9 @@ class ModuleVisitor(cst.CSTVisitor):
         else:
             methods = [last.upper()]
         prefix = self._prefix(receiver + ".x")
+        router = self.qualify(receiver) or f"{self.module_name}.{receiver}"
         for method in methods:
-            self.out.routes.append((dec, Route(method, prefix + path, framework, 0, qual)))
+            self.out.routes.append((dec, Route(method, prefix + path, framework, 0, qual, router)))
 
     def _framework_of(self, receiver: str) -> str | None:
         binding = self.bindings.get(("", receiver))
@@ -574,6 +593,10 @@ class ModuleVisitor(cst.CSTVisitor):
             for fw in ("fastapi", "flask", "quart", "sanic", "aiohttp", "litestar", "starlette"):
                 if fw in self.out.frameworks:
                     return fw
+        if q and q.split(".")[0] not in lib.WEB_FRAMEWORKS and binding is None:
+            # `from . import router` in a module that never imports the framework: the router's own
+            # module says which one; resolve joins them (routes.compose_routes)
+            return "http"
         return None
 
 
