@@ -86,6 +86,7 @@ class EnvRead:
     default: str | None
     line: int
     column: int = 0
+    required: bool = False    # os.environ["X"] outside try: the process fails when X is missing
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,12 @@ class Architecture:
     edges: tuple[Edge, ...] = ()
     file_service: tuple[tuple[str, tuple[str, ...]], ...] = ()   # file -> services it belongs to
     env: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()  # service -> environment it runs with
+    # every network call site of a service, as resolve finished it: (file, line, service, target, node)
+    # where node is what the target's host maps to ("" when nothing, "local" for localhost)
+    targets: tuple[tuple[str, int, str, str, str], ...] = ()
+    hosts: tuple[tuple[str, str], ...] = ()      # host name -> node id, as the deployment names them
+    # where each service's environment variables are set: (service, name, file, line)
+    env_sources: tuple[tuple[str, str, str, int], ...] = ()
 
     def service(self, sid: str) -> Service | None:
         return next((s for s in self.services if s.id == sid), None)

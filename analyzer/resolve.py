@@ -46,6 +46,7 @@ class _Svc:
     env: dict[str, tuple[str, str, int]] = field(default_factory=dict)   # name -> (value, file, line)
     files: list[str] = field(default_factory=list)
     contract: ContractFacts | None = None
+    env_set: dict[str, tuple[str, int]] = field(default_factory=dict)   # every name set, with or without value
 
 
 @dataclass
@@ -60,6 +61,7 @@ class _Ctx:
     edges: dict[tuple[str, str, str, str], tuple[set[str], set[Evidence]]] = field(default_factory=dict)
     externals: set[str] = field(default_factory=set)
     channels: dict[str, str] = field(default_factory=dict)       # channel id -> broker type
+    targets: set[tuple[str, int, str, str, str]] = field(default_factory=set)
 
 
 def resolve(facts: Iterable[FileFacts], languages: Iterable[tuple[str, str]] = (),
@@ -230,9 +232,13 @@ def _environment(ctx: _Ctx) -> None:
                             env[e.name] = (e.value, path, e.line)
         for w in svc.workloads:
             dotenv = _dotenv(ctx, w) if w.source == "compose" else {}
+            for e in w.env:
+                svc.env_set[e.name] = (w.file, e.line)
             for ref in w.env_from:
                 kind, _, name = ref.partition("/")
                 name, _, prefix = name.partition("?prefix=")
+                if kind == "secret" or (kind == "configmap" and name not in configmaps):
+                    svc.env_set["*"] = (w.file, w.line)   # keys svclint cannot see
                 if kind == "configmap" and name in configmaps:
                     cm, cm_path = configmaps[name]
                     for k, v in cm.data:
@@ -256,6 +262,8 @@ def _environment(ctx: _Ctx) -> None:
             if "$(" in v:
                 env[k] = (re.sub(r"\$\((\w+)\)", lambda m: env.get(m.group(1), (m.group(0),))[0], v), path, line)
         svc.env = env
+        for k, (_, path, line) in env.items():
+            svc.env_set.setdefault(k, (path, line))
 
 
 def _dotenv(ctx: _Ctx, w: Workload) -> dict[str, str]:
@@ -570,7 +578,8 @@ def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[
     ev = Evidence(path, call.line)
     if call.kind in ("http", "grpc"):
         node = None
-        target = parse_target(resolved_target(ctx, svc, call, constants))
+        value = resolved_target(ctx, svc, call, constants)
+        target = parse_target(value)
         if target is not None and target.host not in LOCAL_HOSTS and "${" not in target.host:
             node = lookup_host(ctx, target.host)
             if node is None and "." in target.host and not re.fullmatch(r"[\d.]+", target.host):
@@ -579,6 +588,8 @@ def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[
         if node is None and call.kind == "grpc" and call.stub:
             servicer = call.stub[:-4] if call.stub.endswith("Stub") else call.stub
             node = servicers.get(servicer)
+        local = target is not None and target.host in LOCAL_HOSTS
+        ctx.targets.add((path, call.line, svc.id, value, node or ("local" if local else "")))
         if node is None:
             return
         if node in ctx.stores:
@@ -608,6 +619,9 @@ def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[
     if call.kind == "db":
         value = resolved_target(ctx, svc, call, constants)
         node = _datastore_node(ctx, value, call.channel)
+        target = parse_target(value)
+        local = target is not None and target.host in LOCAL_HOSTS
+        ctx.targets.add((path, call.line, svc.id, value, node or ("local" if local else "")))
         if node is not None:
             _add_edge(ctx, svc.id, node, "datastore", ctx.stores[node].type, "code", ev)
 
@@ -757,8 +771,10 @@ def _build(ctx: _Ctx) -> Architecture:
     services = [replace(s, events=tuple(sorted(events.get(s.id, ())))) for s in services]
     env = tuple((s.id, tuple(sorted((k, v[0]) for k, v in s.env.items()))) for s in
                 sorted(ctx.services.values(), key=lambda s: s.id))
+    sources = tuple(sorted((s.id, k, f, line) for s in ctx.services.values() for k, (f, line) in s.env_set.items()))
     return Architecture(tuple(services), tuple(sorted(nodes.values(), key=lambda n: n.id)), edges,
-                        tuple(sorted((k, tuple(sorted(v))) for k, v in file_service.items())), env)
+                        tuple(sorted((k, tuple(sorted(v))) for k, v in file_service.items())), env,
+                        tuple(sorted(ctx.targets)), tuple(sorted(ctx.hosts.items())), sources)
 
 
 def _service(ctx: _Ctx, svc: _Svc) -> Service:

@@ -363,7 +363,8 @@ class ModuleVisitor(cst.CSTVisitor):
         if (self.qualify(base) == "os.environ" or base == "os.environ") and len(node.slice) == 1:
             index = node.slice[0].slice
             if isinstance(index, cst.Index) and string_value(index.value):
-                self.out.env_reads.append((node, EnvRead(string_value(index.value) or "", None, 0)))
+                self.out.env_reads.append((node, EnvRead(string_value(index.value) or "", None, 0,
+                                                         required=self._try == 0)))
 
     def _env_read(self, node: cst.Call, qual: str, func_name: str) -> None:
         if not (qual in ("os.environ.get", "os.getenv", "os.environ.setdefault") or

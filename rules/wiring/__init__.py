@@ -1,0 +1,1 @@
+"""Rules of this checklist area; one module per rule."""
