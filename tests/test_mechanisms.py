@@ -233,3 +233,37 @@ def test_django_include_chain(make_repo) -> None:
                                   "    path('<int:user_id>/', views.detail),\n]\n",
     })
     assert got == ("* /api/users/{user_id}/",)
+
+
+def test_one_level_of_project_wrappers() -> None:
+    calls = _calls("""import os, requests
+from kafka import KafkaProducer
+
+BASE = os.getenv("CATALOG_URL", "http://catalog:8000")
+producer = KafkaProducer(bootstrap_servers="kafka:9092")
+
+def fetch(url, timeout=2):
+    return requests.get(url, timeout=timeout)
+
+def emit(topic, payload):
+    producer.send(topic, payload)
+
+def items():
+    fetch(BASE + "/items")
+    fetch(url=os.environ["PAY_URL"])
+    emit("order-placed", b"")
+
+class Client:
+    def _call(self, path):
+        return requests.post(f"http://inventory:8080{path}", timeout=1)
+
+    def reserve(self):
+        return self._call("/reserve")
+
+def unused(u):
+    return requests.get(u, timeout=1)
+""")
+    got = {(c.line, c.target, c.channel) for c in calls}
+    assert got == {(8, "${CATALOG_URL:-http://catalog:8000}/items", ""), (8, "${PAY_URL}", ""),
+                   (11, "kafka://kafka:9092", "order-placed"), (20, "http://inventory:8080/reserve", ""),
+                   (26, "${?}", "")}

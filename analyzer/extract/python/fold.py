@@ -202,6 +202,8 @@ class Folder:
         name = dotted(node)
         if name is None:
             return UNKNOWN
+        if name.startswith("__svclint_param_"):
+            return "${param:%s}" % name[len("__svclint_param_"):]
         if name in self.names:
             return self.names[name]
         base, _, last = name.rpartition(".")

@@ -8,7 +8,7 @@ bound at module level below the function that uses it is still recognised.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import libcst as cst
@@ -86,6 +86,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self.instances: dict[str, str] = {}      # module var -> class name (settings = Settings())
         self.bindings: dict[tuple[str, str], _Binding] = {}
         self.values: dict[tuple[str, str], cst.BaseExpression] = {}
+        self.params: dict[str, tuple[list[str], list[str]]] = {}   # function -> (positional, keyword-only)
         self.pending: list[_Pending] = []
         self.decorated: list[tuple[cst.FunctionDef, str, str, tuple[str, ...]]] = []
         self.out = Collected()
@@ -173,6 +174,10 @@ class ModuleVisitor(cst.CSTVisitor):
         if node.decorators:
             self.decorated.append((node, qual, self.cls, decorators))
         self._bind_params(node)
+        params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
+        if self.cls and params and params[0] in ("self", "cls"):
+            params = params[1:]
+        self.params[qual] = (params, [p.name.value for p in node.params.kwonly_params])
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._funcs.pop()
@@ -511,6 +516,7 @@ class ModuleVisitor(cst.CSTVisitor):
         interpreter = _Interpreter(self)
         for pending in self.pending:
             interpreter.interpret(pending)
+        interpreter.expand_wrappers()
 
     def _decorated(self, func: cst.FunctionDef, qual: str, cls: str, decorators: tuple[str, ...]) -> None:
         for dec in func.decorators:
@@ -617,6 +623,10 @@ class _Interpreter:
 
     def _value(self, name: str, scope: str, cls: str) -> cst.BaseExpression | None:
         values = self.v.values
+        positional, keyword = self.v.params.get(scope, ([], []))
+        if name in positional or name in keyword:
+            if (scope, name) not in values:
+                return cst.Name("__svclint_param_" + name)
         if name.startswith(("self.", "cls.")):
             return values.get((f"class:{cls}", name.split(".", 1)[1]))
         parts = scope.split(".") if scope else []
@@ -1027,6 +1037,47 @@ class _Interpreter:
         return f"{dtype}://localhost" if dtype else ""
 
     # -------------------------------------------------------------- output
+    def expand_wrappers(self) -> None:
+        """One level of project wrappers: a call site whose target (or channel) is a parameter of its
+        function is repeated with the argument each caller in this module passes."""
+        v = self.v
+        wrapped = [(n, c) for n, c in v.out.calls if "${param:" in c.target + c.channel]
+        if not wrapped:
+            return
+        for node, site in wrapped:
+            v.out.calls.remove((node, site))
+            params = v.params.get(site.function, ([], []))
+            short = site.function.rsplit(".", 1)[-1]
+            callers = [p for p in v.pending if dotted(p.call.func) in (site.function, short, f"self.{short}",
+                                                                        f"cls.{short}")]
+            for caller in callers:
+                args = self._arguments(caller, params)
+                v.folder.class_fields = v.class_fields.get(caller.cls, {})
+                v.folder.local = lambda name, c=caller: self._value(name, c.scope, c.cls)
+                folded = {k: v.folder.fold(a) for k, a in args.items()}
+
+                def sub(text: str) -> str:
+                    return re.sub(r"\$\{param:(\w+)\}", lambda m: folded.get(m.group(1), UNKNOWN), text)
+                v.out.calls.append((node, replace(site, target=sub(site.target), channel=sub(site.channel))))
+            if not callers:
+                unknown = re.compile(r"\$\{param:\w+\}")
+                v.out.calls.append((node, replace(site, target=unknown.sub(UNKNOWN, site.target),
+                                                  channel=unknown.sub(UNKNOWN, site.channel))))
+
+    def _arguments(self, caller: _Pending, params: tuple[list[str], list[str]]) -> dict[str, cst.BaseExpression]:
+        positional, keyword = params
+        args: dict[str, cst.BaseExpression] = {}
+        index = 0
+        for a in caller.call.args:
+            if a.star:
+                continue
+            if a.keyword is not None:
+                args[a.keyword.value] = a.value
+            elif index < len(positional):
+                args[positional[index]] = a.value
+                index += 1
+        return args
+
     def _add(self, p: _Pending, site: CallSite) -> None:
         names = [d.split("+", 1)[0] for d in p.decorators]
         retry = any(d.startswith(lib.RETRY_DECORATORS) or d.split(".")[-1] in ("retry", "on_exception")
