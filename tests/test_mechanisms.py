@@ -267,3 +267,17 @@ def unused(u):
     assert got == {(8, "${CATALOG_URL:-http://catalog:8000}/items", ""), (8, "${PAY_URL}", ""),
                    (11, "kafka://kafka:9092", "order-placed"), (20, "http://inventory:8080/reserve", ""),
                    (26, "${?}", "")}
+
+
+def test_injected_clients_known_by_annotation_and_base_class() -> None:
+    calls = _calls("""from aiokafka import AIOKafkaProducer
+
+class Base:
+    def __init__(self, producer):
+        self.producer: AIOKafkaProducer = producer
+
+class UserEvents(Base):
+    async def created(self, user):
+        await self.producer.send("user-created", user)
+""")
+    assert [(c.kind, c.channel) for c in calls] == [("publish", "user-created")]

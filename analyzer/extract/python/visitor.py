@@ -304,6 +304,19 @@ class ModuleVisitor(cst.CSTVisitor):
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
         if node.value is not None:
             self._bind(node.target, node.value, node)
+        # `self.producer: AIOKafkaProducer = producer` or a class-level `producer: AIOKafkaProducer`:
+        # the annotation says which client the name holds even when it is injected
+        name = dotted(node.target)
+        ann = node.annotation.annotation
+        type_name = dotted(ann) or string_value(ann) or ""
+        qual = self.qualify(type_name) or type_name
+        if name and (qual in lib.CLIENT_TYPES or qual.endswith("Stub")) and \
+                not isinstance(node.value, cst.Call):
+            if name.startswith(("self.", "cls.")) or (self._classes and not self._funcs):
+                key = (f"class:{self.cls}", name.split(".", 1)[1] if "." in name else name)
+            else:
+                key = (self.scope, name)
+            self.bindings.setdefault(key, _Binding(qual, None, self.scope))
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
         if node.asname is not None and isinstance(node.asname.name, (cst.Name, cst.Attribute)):
@@ -641,7 +654,17 @@ class _Interpreter:
         b = self.v.bindings
         if name.startswith(("self.", "cls.")):
             attr = name.split(".", 1)[1]
-            return b.get((f"class:{cls}", attr))
+            # the class itself, then its base classes defined in this module
+            todo, seen = [cls], set()
+            while todo:
+                current = todo.pop(0)
+                if current in seen:
+                    continue
+                seen.add(current)
+                if (f"class:{current}", attr) in b:
+                    return b[(f"class:{current}", attr)]
+                todo.extend(base.rsplit(".", 1)[-1] for base in self.v.class_bases.get(current, ()))
+            return None
         parts = scope.split(".") if scope else []
         while True:
             key = (".".join(parts), name)
