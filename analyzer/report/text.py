@@ -27,8 +27,12 @@ def render_text(findings: Iterable[Finding], files: int, services: int, colour: 
     counts = Counter(f.severity.value for f in findings)
     detail = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info")
                        if counts[s])
-    summary = (f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}" +
-               (f" ({detail})" if detail else "") +
-               f" in {files} files, {services} services" + (f"; {skipped} files skipped" if skipped else "") + ".")
+    summary = (f"Found {_n(len(findings), 'finding')}" + (f" ({detail})" if detail else "") +
+               f" in {_n(files, 'file')}, {_n(services, 'service')}" +
+               (f"; {_n(skipped, 'file')} skipped" if skipped else "") + ".")
     out.append(summary if not colour else _DIM + summary + _RESET)
     return "\n".join(out) + "\n"
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
