@@ -180,6 +180,7 @@ class Workload:
     has_resources: bool = False
     run_as_non_root: bool | None = None
     container: str = ""                  # k8s container name
+    extends: str = ""                    # compose `extends`: "path/of/file.yml#service" (repo-relative)
 
 
 @dataclass(frozen=True)
@@ -347,6 +348,8 @@ class Architecture:
     hosts: tuple[tuple[str, str], ...] = ()      # host name -> node id, as the deployment names them
     # where each service's environment variables are set: (service, name, file, line)
     env_sources: tuple[tuple[str, str, str, int], ...] = ()
+    # the deployment units of the services, as resolve accepted them (canonical files, `extends` merged)
+    workloads: tuple[Workload, ...] = ()
 
     def service(self, sid: str) -> Service | None:
         return next((s for s in self.services if s.id == sid), None)

@@ -89,9 +89,13 @@ def _deploy_files(ctx: _Ctx) -> list[FileFacts]:
 def _canonical_compose(ctx: _Ctx) -> set[str]:
     """Compose files that describe the system: the shallowest folder's files (with their overrides).
 
-    A compose file nested below another one is a per-service development variant, not the deployment.
+    A compose file nested below another one is a per-service development variant, not the deployment;
+    a file that others only `extends` from is a library of service templates, not a deployment.
     """
     composes = [p for p, f in ctx.facts.items() if f.kind == "compose" and f.deploy is not None]
+    bases = {w.extends.partition("#")[0] for p in composes for w in ctx.facts[p].deploy.workloads  # type: ignore[union-attr]
+             if w.extends}
+    composes = [p for p in composes if p not in bases or _is_extended_from_itself(ctx, p)]
     if not composes:
         return set()
     dirs = {posixpath.dirname(p) for p in composes}
@@ -111,12 +115,39 @@ def _built_from(ctx: _Ctx, w: Workload) -> str:
     return ""
 
 
+def _is_extended_from_itself(ctx: _Ctx, path: str) -> bool:
+    """A file whose services extend others in the same file is still a deployment."""
+    return any(w.extends.startswith(path + "#") for w in ctx.facts[path].deploy.workloads)  # type: ignore[union-attr]
+
+
+def _extended(ctx: _Ctx, w: Workload, depth: int = 0) -> Workload:
+    """A compose service with what it `extends` merged in (its own settings win)."""
+    if not w.extends or depth > 5:
+        return w
+    path, _, name = w.extends.partition("#")
+    f = ctx.facts.get(path)
+    base = next((b for b in (f.deploy.workloads if f is not None and f.deploy is not None else ())
+                 if b.name == name), None)
+    if base is None:
+        return w
+    base = _extended(ctx, base, depth + 1)
+    own_env = {e.name for e in w.env}
+    return replace(
+        w, image=w.image or base.image, build_context=w.build_context or base.build_context,
+        dockerfile=w.dockerfile or base.dockerfile, command=w.command or base.command,
+        env=tuple(e for e in base.env if e.name not in own_env) + w.env,
+        env_from=tuple(dict.fromkeys(base.env_from + w.env_from)), ports=w.ports or base.ports,
+        probes=w.probes or base.probes, labels=tuple(sorted({**dict(base.labels), **dict(w.labels)}.items())),
+        has_resources=w.has_resources or base.has_resources, extends="")
+
+
 def _collect_workloads(ctx: _Ctx) -> None:
     canonical = _canonical_compose(ctx)
     for f in sorted(_deploy_files(ctx), key=lambda f: (f.kind != "compose", f.path)):
         if f.kind == "compose" and f.path not in canonical:
             continue
         for w in f.deploy.workloads:  # type: ignore[union-attr]
+            w = _extended(ctx, w)
             if w.kind in ("Job", "CronJob") and not w.build_context and third_party(w.image):
                 continue
             # a build of a datastore image (FROM mysql + init scripts) is still that datastore
@@ -772,9 +803,11 @@ def _build(ctx: _Ctx) -> Architecture:
     env = tuple((s.id, tuple(sorted((k, v[0]) for k, v in s.env.items()))) for s in
                 sorted(ctx.services.values(), key=lambda s: s.id))
     sources = tuple(sorted((s.id, k, f, line) for s in ctx.services.values() for k, (f, line) in s.env_set.items()))
+    workloads = tuple(sorted((w for s in ctx.services.values() for w in s.workloads),
+                             key=lambda w: (w.file, w.line, w.name, w.container)))
     return Architecture(tuple(services), tuple(sorted(nodes.values(), key=lambda n: n.id)), edges,
                         tuple(sorted((k, tuple(sorted(v))) for k, v in file_service.items())), env,
-                        tuple(sorted(ctx.targets)), tuple(sorted(ctx.hosts.items())), sources)
+                        tuple(sorted(ctx.targets)), tuple(sorted(ctx.hosts.items())), sources, workloads)
 
 
 def _service(ctx: _Ctx, svc: _Svc) -> Service:

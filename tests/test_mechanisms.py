@@ -281,3 +281,23 @@ class UserEvents(Base):
         await self.producer.send("user-created", user)
 """)
     assert [(c.kind, c.channel) for c in calls] == [("publish", "user-created")]
+
+
+def test_compose_extends_merges_and_base_files_are_not_deployments(make_repo) -> None:
+    root = make_repo({
+        "common.yml": "services:\n  py-base:\n    build: ./api\n    environment: [CATALOG_URL=http://catalog:8000]\n"
+                      "    healthcheck:\n      test: [CMD, curl, -f, http://localhost:8000/health]\n",
+        "docker-compose.yml": "services:\n  api:\n    extends: {file: common.yml, service: py-base}\n"
+                              "    environment: [LOG_LEVEL=info]\n  catalog:\n    build: ./catalog\n"
+                              "    healthcheck: {test: [CMD, 'true']}\n",
+        "api/app.py": "import os, requests\nfrom flask import Flask\napp = Flask(__name__)\n\n"
+                      "@app.get('/health')\ndef health():\n    return 'ok'\n\n"
+                      "def f():\n    return requests.get(os.environ['CATALOG_URL'] + '/x', timeout=2)\n",
+        "catalog/app.py": "x = 1\n",
+    })
+    analysis = analyze(str(root))
+    assert {s.id for s in analysis.arch.services} == {"api", "catalog"}    # py-base is a template
+    assert ("api", "catalog", "call") in {(e.source, e.target, e.kind) for e in analysis.arch.edges}
+    findings = run_rules(analysis, ALL_RULES)
+    # the healthcheck api inherits counts; the env var it inherits is set
+    assert not [f for f in findings if f.service == "api" and f.rule in ("OBS002", "WIR001")]

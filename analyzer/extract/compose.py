@@ -111,7 +111,19 @@ def _workload(name: str, spec: Any, line: int, src: _Source,
         depends_on=_depends_on(spec.get("depends_on")),
         has_resources=_has_resources(spec),
         run_as_non_root=_non_root(spec.get("user")),
+        extends=_extends(spec.get("extends"), src),
     )
+
+
+def _extends(value: Any, src: _Source) -> str:
+    """`extends: base` or `extends: {service: base, file: common.yml}` -> "file#service"."""
+    if isinstance(value, str):
+        return f"{src.path}#{value}"
+    if isinstance(value, YMap) and isinstance(value.get("service"), str):
+        file = value.get("file")
+        path = posixpath.normpath(posixpath.join(src.dir, file)) if isinstance(file, str) else src.path
+        return f"{path}#{value['service']}"
+    return ""
 
 
 # ----------------------------------------------------------------------------------------------

@@ -28,29 +28,26 @@ _APP = "from flask import Flask\napp = Flask(__name__)\n\n@app.get('/health')\nd
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for f in ctx.files.values():
-        if f.deploy is None:
+    for w in ctx.arch.workloads:
+        if w.kind in _EXEMPT:
             continue
-        for w in f.deploy.workloads:
-            if w.kind in _EXEMPT:
-                continue
-            svc = ctx.arch.service(w.name)
-            if svc is None:
-                continue
-            kinds = {p.kind for p in w.probes}
-            if w.source == "compose":
-                if "healthcheck" not in kinds:
-                    yield RULE.finding(f"compose service {w.name} has no healthcheck", w.file, w.line,
-                                       service=svc.id, symbol=f"{w.file}:{w.name}")
-                continue
-            missing = []
-            if "liveness" not in kinds:
-                missing.append("livenessProbe")
-            if "readiness" not in kinds and receives_traffic(ctx, svc):
-                missing.append("readinessProbe")
-            if missing:
-                yield RULE.finding(f"{w.kind} {w.name} has no {' or '.join(missing)}", w.file, w.line,
-                                   service=svc.id, symbol=f"{w.file}:{w.name}:{w.container}")
+        svc = ctx.arch.service(w.name)
+        if svc is None:
+            continue
+        kinds = {p.kind for p in w.probes}
+        if w.source == "compose":
+            if "healthcheck" not in kinds:
+                yield RULE.finding(f"compose service {w.name} has no healthcheck", w.file, w.line,
+                                   service=svc.id, symbol=f"{w.file}:{w.name}")
+            continue
+        missing = []
+        if "liveness" not in kinds:
+            missing.append("livenessProbe")
+        if "readiness" not in kinds and receives_traffic(ctx, svc):
+            missing.append("readinessProbe")
+        if missing:
+            yield RULE.finding(f"{w.kind} {w.name} has no {' or '.join(missing)}", w.file, w.line,
+                               service=svc.id, symbol=f"{w.file}:{w.name}:{w.container}")
 
 
 RULE = Rule(

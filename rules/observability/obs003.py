@@ -35,21 +35,18 @@ def _served(path: str, routes: set[str]) -> bool:
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    for f in ctx.files.values():
-        if f.deploy is None:
-            continue
-        for w in f.deploy.workloads:
-            svc = ctx.arch.service(w.name)
-            if svc is None or svc.language != "python" or not svc.http:
-                continue  # only where the code's routes are known
-            routes = {r.split(" ", 1)[1] for r in svc.http if r.split(" ", 1)[0] in ("GET", "*", "HEAD")}
-            for probe in w.probes:
-                if probe.type != "http" or not probe.path or _served(probe.path, routes):
-                    continue
-                what = f"{probe.kind} probe" if probe.kind != "healthcheck" else "healthcheck"
-                yield RULE.finding(f"{what} of {w.name} requests {probe.path}, which the code of {svc.id} does not serve",
-                                   w.file, probe.line or w.line, service=svc.id,
-                                   symbol=f"{w.name}:{probe.kind}:{probe.path}")
+    for w in ctx.arch.workloads:
+        svc = ctx.arch.service(w.name)
+        if svc is None or svc.language != "python" or not svc.http:
+            continue  # only where the code's routes are known
+        routes = {r.split(" ", 1)[1] for r in svc.http if r.split(" ", 1)[0] in ("GET", "*", "HEAD")}
+        for probe in w.probes:
+            if probe.type != "http" or not probe.path or _served(probe.path, routes):
+                continue
+            what = f"{probe.kind} probe" if probe.kind != "healthcheck" else "healthcheck"
+            yield RULE.finding(f"{what} of {w.name} requests {probe.path}, which the code of {svc.id} does not serve",
+                               w.file, probe.line or w.line, service=svc.id,
+                               symbol=f"{w.name}:{probe.kind}:{probe.path}")
 
 
 RULE = Rule(

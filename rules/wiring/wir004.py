@@ -22,21 +22,18 @@ def check(ctx: Context) -> Iterator[Finding]:
         if svc.language != "python" or not svc.files:
             continue
         read = code_reads(ctx, svc)
-        for f in ctx.files.values():
-            if f.deploy is None:
+        for w in ctx.arch.workloads:
+            if w.name != svc.id:
                 continue
-            for w in f.deploy.workloads:
-                if w.name != svc.id:
+            for e in w.env:
+                target = parse_target(e.value or "")
+                if target is None or e.name in read or _NOT_A_DEPENDENCY.search(e.name):
                     continue
-                for e in w.env:
-                    target = parse_target(e.value or "")
-                    if target is None or e.name in read or _NOT_A_DEPENDENCY.search(e.name):
-                        continue
-                    other = hosts.get(target.host)
-                    if other in services and other != svc.id:
-                        yield RULE.finding(f"{e.name} points {svc.id} at service {other}, but the code of "
-                                           f"{svc.id} never reads it", w.file, e.line, service=svc.id,
-                                           symbol=f"{svc.id}:{e.name}")
+                other = hosts.get(target.host)
+                if other in services and other != svc.id:
+                    yield RULE.finding(f"{e.name} points {svc.id} at service {other}, but the code of "
+                                       f"{svc.id} never reads it", w.file, e.line, service=svc.id,
+                                       symbol=f"{svc.id}:{e.name}")
 
 
 RULE = Rule(
