@@ -23,6 +23,8 @@ from .extract.python.libraries import BROKER_TYPES, SCHEMES
 _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
 _HEALTH = re.compile(r"^/?(?:api/)?(?:v\d+/)?(?:_|-/)?(health|healthz|healthcheck|health-check|health_check|"
                      r"ready|readyz|readiness|live|livez|liveness|alive|heartbeat)/?$", re.I)
+# variables that name other hosts without depending on them: CORS allow-lists, advertised addresses
+NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL", re.I)
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "[::]", "::", "host.docker.internal"}
 _LIB_BROKER = {"kafka-python": "kafka", "confluent-kafka": "kafka", "aiokafka": "kafka", "pika": "rabbitmq",
                "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq"}
@@ -589,14 +591,20 @@ def resolved_target(ctx: _Ctx, svc: _Svc, call: CallSite, constants: dict[str, s
 _HOST_FLAG = re.compile(r"""(?:--host[= ]|\s-H\s+)["']?([^"'\s]+)""")
 
 
-def _host_flag(ctx: _Ctx, svc: _Svc) -> str:
-    """The `--host` a load generator is started with: its command, its Dockerfile, its scripts."""
-    commands = [w.command for w in svc.workloads]
-    for path, f in sorted(ctx.facts.items()):
-        if f.deploy is not None and f.kind in ("dockerfile", "shell") and svc.path is not None and \
-                (svc.path == "" or path.startswith(svc.path + "/")):
+def start_commands(facts: Iterable[FileFacts], workloads: Iterable[Workload], path: str | None) -> list[str]:
+    """How a service is started: its deployments' commands, its Dockerfiles' CMD/ENTRYPOINT and the
+    command lines of its shell scripts (the ones that name a host)."""
+    commands = [w.command for w in workloads]
+    for f in sorted(facts, key=lambda f: f.path):
+        if f.deploy is not None and f.kind in ("dockerfile", "shell") and path is not None and \
+                (path == "" or f.path.startswith(path + "/")):
             commands.append(f.deploy.dockerfile_cmd)
-    for command in commands:
+    return commands
+
+
+def _host_flag(ctx: _Ctx, svc: _Svc) -> str:
+    """The `--host` a load generator is started with."""
+    for command in start_commands(ctx.facts.values(), svc.workloads, svc.path):
         m = _HOST_FLAG.search(command or "")
         if m:
             # shell variables become environment placeholders
@@ -701,7 +709,7 @@ def _config_edges(ctx: _Ctx, svc: _Svc) -> None:
             if node in ctx.stores and ctx.stores[node].kind == "datastore":
                 _add_edge(ctx, svc.id, node, "datastore", ctx.stores[node].type, "config", Evidence(w.file, w.line))
     for name, (value, file, line) in sorted(svc.env.items()):
-        if _NOT_A_DEPENDENCY.search(name):
+        if NOT_A_DEPENDENCY.search(name):
             continue
         target = parse_target(value)
         if target is None or not target.host or target.host in LOCAL_HOSTS:
@@ -725,10 +733,6 @@ def _config_edges(ctx: _Ctx, svc: _Svc) -> None:
             continue
         protocol = "http" if target.scheme.startswith("http") else _protocol_of(ctx, node)
         _add_edge(ctx, svc.id, node, "call", protocol, "config", ev)
-
-
-# variables that name other hosts without depending on them: CORS allow-lists, advertised addresses
-_NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL", re.I)
 
 
 def _protocol_of(ctx: _Ctx, sid: str) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 
 from analyzer.model import Service
+from analyzer.resolve import start_commands
 from analyzer.rule import Context
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
+_SHELL_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 # set by the platform or the image, never by a deployment file
 PLATFORM = {"HOME", "PATH", "HOSTNAME", "PWD", "USER", "LANG", "TZ", "TERM", "SHELL", "PYTHONPATH",
             "KUBERNETES_SERVICE_HOST", "KUBERNETES_SERVICE_PORT", "PORT", "DEBUG", "CI"}
@@ -28,22 +30,8 @@ def code_reads(ctx: Context, svc: Service) -> set[str]:
         for call in py.calls:
             names.update(_PLACEHOLDER.findall(call.target))
     # the start command reads variables too (`locust --host "$HOST"`, `gunicorn -b 0.0.0.0:$PORT`)
-    for command in start_commands(ctx, svc):
+    workloads = [w for w in ctx.arch.workloads if w.name == svc.id]
+    for command in start_commands(ctx.files.values(), workloads, svc.path):
         names.update(_SHELL_VAR.findall(command))
     return names
 
-
-_SHELL_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-
-
-def start_commands(ctx: Context, svc: Service) -> list[str]:
-    """The service's commands: its deployments', its Dockerfile's, and its shell scripts' host lines."""
-    commands = []
-    for f in ctx.files.values():
-        if f.deploy is None:
-            continue
-        commands.extend(w.command for w in f.deploy.workloads if w.name == svc.id)
-        if f.kind in ("dockerfile", "shell") and svc.path is not None and \
-                (svc.path == "" or f.path.startswith(svc.path + "/")):
-            commands.append(f.deploy.dockerfile_cmd)
-    return commands

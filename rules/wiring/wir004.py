@@ -1,15 +1,13 @@
 """WIR004 env-never-read."""
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from analyzer.model import Finding, Severity
-from analyzer.resolve import parse_target
+from analyzer.resolve import NOT_A_DEPENDENCY, parse_target
 from analyzer.rule import ARCHITECTURE, Context, Example, Rule
 from analyzer.rules.wiring._env import code_reads
 
-_NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL", re.I)
 _COMPOSE = ("services:\n  api:\n    build: ./api\n    environment:\n      - CATALOG_URL=http://catalog:8000\n"
             "      - PAYMENTS_URL=http://payments:8000\n  catalog:\n    build: ./catalog\n"
             "  payments:\n    build: ./payments\n")
@@ -27,7 +25,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
             for e in w.env:
                 target = parse_target(e.value or "")
-                if target is None or e.name in read or _NOT_A_DEPENDENCY.search(e.name):
+                if target is None or e.name in read or NOT_A_DEPENDENCY.search(e.name):
                     continue
                 other = hosts.get(target.host)
                 if other in services and other != svc.id:
