@@ -64,6 +64,11 @@ class _Ctx:
     externals: set[str] = field(default_factory=set)
     channels: dict[str, str] = field(default_factory=dict)       # channel id -> broker type
     targets: set[tuple[str, int, str, str, str]] = field(default_factory=set)
+    # indexes over all services' code, built once after files are attributed
+    servicers: dict[str, str] = field(default_factory=dict)      # gRPC servicer name -> service
+    nameko: dict[str, str] = field(default_factory=dict)         # nameko service name -> service
+    shared: dict[str, str] = field(default_factory=dict)         # constants of code no service owns
+    proto: dict[str, str] = field(default_factory=dict)          # gRPC service -> package-qualified name
 
 
 def resolve(facts: Iterable[FileFacts], languages: Iterable[tuple[str, str]] = (),
@@ -74,6 +79,7 @@ def resolve(facts: Iterable[FileFacts], languages: Iterable[tuple[str, str]] = (
     _attribute_files(ctx)
     _environment(ctx)
     _host_index(ctx)
+    _code_indexes(ctx)
     for svc in ctx.services.values():
         _code_edges(ctx, svc)
         _config_edges(ctx, svc)
@@ -419,18 +425,41 @@ def _constant(ref: str, constants: dict[str, str]) -> str | None:
     return None
 
 
-def _service_constants(ctx: _Ctx, svc: _Svc) -> dict[str, str]:
-    """Constants a service's code can import: its own modules first, then shared ones (libs/, common/)."""
-    owned = set()
-    for s in ctx.services.values():
-        owned.update(s.files)
-    consts: dict[str, str] = {}
-    for path in [*svc.files, *sorted(p for p, f in ctx.facts.items() if f.python is not None and p not in owned)]:
-        py = ctx.facts[path].python
+def _code_indexes(ctx: _Ctx) -> None:
+    """What every service's resolution looks up across the others' code, computed once."""
+    owned: set[str] = set()
+    for svc in sorted(ctx.services.values(), key=lambda s: s.id):
+        owned.update(svc.files)
+        for path in svc.files:
+            py = ctx.facts[path].python
+            if py is None:
+                continue
+            for servicer in py.grpc_servicers:
+                ctx.servicers.setdefault(servicer, svc.id)
+            if py.nameko_name:
+                ctx.nameko.setdefault(py.nameko_name, svc.id)
+    for path, f in sorted(ctx.facts.items()):
+        py = f.python
         if py is None:
             continue
-        for c in py.constants:
-            consts.setdefault(f"{py.module}::{c.name}", c.value)
+        if path not in owned:
+            for c in py.constants:
+                ctx.shared.setdefault(f"{py.module}::{c.name}", c.value)
+        if py.generated:
+            for full in py.grpc_services:
+                ctx.proto.setdefault(full.rsplit(".", 1)[-1], full)
+
+
+def _service_constants(ctx: _Ctx, svc: _Svc) -> dict[str, str]:
+    """Constants a service's code can import: its own modules first, then shared ones (libs/, common/)."""
+    consts: dict[str, str] = {}
+    for path in svc.files:
+        py = ctx.facts[path].python
+        if py is not None:
+            for c in py.constants:
+                consts.setdefault(f"{py.module}::{c.name}", c.value)
+    for key, value in ctx.shared.items():
+        consts.setdefault(key, value)
     return consts
 
 
@@ -524,8 +553,6 @@ def _runs(svc: _Svc, siblings: bool, py: PythonFacts, call: CallSite) -> bool:
 
 def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
     constants = _service_constants(ctx, svc)
-    servicers = _servicer_index(ctx)
-    nameko = _nameko_index(ctx)
     siblings = any(o is not svc and o.path == svc.path and o.path is not None for o in ctx.services.values())
     for path in svc.files:
         py = ctx.facts[path].python
@@ -533,7 +560,7 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
             continue
         for call in py.calls:
             if _runs(svc, siblings, py, call):
-                _call_edge(ctx, svc, path, call, constants, servicers, nameko)
+                _call_edge(ctx, svc, path, call, constants)
     r = role(svc)
     for w in svc.workloads[:1]:
         ev = Evidence(w.file, w.line)
@@ -556,27 +583,6 @@ def _broker_type(ctx: _Ctx, svc: _Svc) -> str:
             return kind
     brokers = sorted({n.type for n in ctx.stores.values() if n.kind == "broker"})
     return brokers[0] if len(brokers) == 1 else "rabbitmq"
-
-
-def _servicer_index(ctx: _Ctx) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for svc in ctx.services.values():
-        for path in svc.files:
-            py = ctx.facts[path].python
-            if py is not None:
-                for s in py.grpc_servicers:
-                    index.setdefault(s, svc.id)
-    return index
-
-
-def _nameko_index(ctx: _Ctx) -> dict[str, str]:
-    index: dict[str, str] = {}
-    for svc in ctx.services.values():
-        for path in svc.files:
-            py = ctx.facts[path].python
-            if py is not None and py.nameko_name:
-                index.setdefault(py.nameko_name, svc.id)
-    return index
 
 
 def resolved_target(ctx: _Ctx, svc: _Svc, call: CallSite, constants: dict[str, str]) -> str:
@@ -612,8 +618,7 @@ def _host_flag(ctx: _Ctx, svc: _Svc) -> str:
     return ""
 
 
-def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[str, str],
-               servicers: dict[str, str], nameko: dict[str, str]) -> None:
+def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[str, str]) -> None:
     ev = Evidence(path, call.line)
     if call.kind in ("http", "grpc"):
         node = None
@@ -626,7 +631,7 @@ def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[
                 ctx.externals.add(node)
         if node is None and call.kind == "grpc" and call.stub:
             servicer = call.stub[:-4] if call.stub.endswith("Stub") else call.stub
-            node = servicers.get(servicer)
+            node = ctx.servicers.get(servicer)
         local = target is not None and target.host in LOCAL_HOSTS
         ctx.targets.add((path, call.line, svc.id, value, node or ("local" if local else "")))
         if node is None:
@@ -637,7 +642,7 @@ def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[
             _add_edge(ctx, svc.id, node, "call", call.kind, "code", ev)
         return
     if call.kind == "rpc" and call.library == "nameko":
-        node = nameko.get(call.stub) or (_find_service(ctx, call.stub).id if _find_service(ctx, call.stub) else None)
+        node = ctx.nameko.get(call.stub) or (_find_service(ctx, call.stub).id if _find_service(ctx, call.stub) else None)
         if node is not None:
             _add_edge(ctx, svc.id, node, "call", "amqp-rpc", "code", ev)
         return
@@ -820,15 +825,9 @@ def _service(ctx: _Ctx, svc: _Svc) -> Service:
     # only the web process of a codebase serves its routes (a worker runs the same code, not the server)
     routes = compose_routes(pys) if role(svc) == "web" else []
     http = sorted({f"{r.method} {_normalise_route(r.path)}" for r in routes
-                   if r.framework not in ("grpc", "nameko") or r.method not in ("RPC",)
                    if r.method not in ("RPC", "INCLUDE", "GRPC")})
     rpc = sorted({r.path for r in routes if r.method == "RPC"})
-    proto = {}
-    for f in ctx.facts.values():
-        if f.python is not None and f.python.generated:
-            for full in f.python.grpc_services:
-                proto.setdefault(full.rsplit(".", 1)[-1], full)
-    grpc = sorted({proto.get(s, s) for py in pys for s in py.grpc_servicers})
+    grpc = sorted({ctx.proto.get(s, s) for py in pys for s in py.grpc_servicers})
     probe_paths = {p.path.rstrip("/") or "/" for w in svc.workloads for p in w.probes if p.type == "http" and p.path}
     health = sorted({_normalise_route(r.path) for r in routes
                      if r.method in ("GET", "*", "HEAD") and (_HEALTH.match(r.path.strip()) or
