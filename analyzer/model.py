@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import functools
 import typing
 from dataclasses import dataclass
 from typing import Any
@@ -351,11 +352,21 @@ class Architecture:
     # the deployment units of the services, as resolve accepted them (canonical files, `extends` merged)
     workloads: tuple[Workload, ...] = ()
 
+    # rules ask these per file and per workload: index once (cached_property writes to the
+    # instance __dict__, which a frozen dataclass allows)
+    @functools.cached_property
+    def _by_id(self) -> dict[str, Service]:
+        return {s.id: s for s in self.services}
+
+    @functools.cached_property
+    def _by_file(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.file_service)
+
     def service(self, sid: str) -> Service | None:
-        return next((s for s in self.services if s.id == sid), None)
+        return self._by_id.get(sid)
 
     def services_of(self, path: str) -> tuple[str, ...]:
-        return dict(self.file_service).get(path, ())
+        return self._by_file.get(path, ())
 
 
 @dataclass(frozen=True)

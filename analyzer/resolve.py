@@ -836,7 +836,7 @@ def _service(ctx: _Ctx, svc: _Svc) -> Service:
         health.append("grpc.health.v1")
     frameworks = sorted({fw for py in pys for fw in py.frameworks})
     commands = " ".join(w.command for w in svc.workloads)
-    framework = _framework(frameworks, commands, bool(routes), role(svc))
+    framework = _framework(frameworks, commands, role(svc))
     language = "python" if pys else _language(ctx, svc)
     logging = "structured" if any(py.logging == "structured" for py in pys) else \
         ("plain" if any(py.logging == "plain" for py in pys) else "none")
@@ -852,7 +852,7 @@ def _service(ctx: _Ctx, svc: _Svc) -> Service:
         replicas=max(replicas) if replicas else None, autoscaled=autoscaled, role=role(svc))
 
 
-def _framework(frameworks: list[str], command: str, has_routes: bool, process: str = "web") -> str:
+def _framework(frameworks: list[str], command: str, process: str = "web") -> str:
     if process != "web" or re.search(r"\bcelery\b.*\b(worker|beat)\b", command):
         return "celery"
     for fw in ("django", "fastapi", "flask", "aiohttp", "starlette", "tornado", "sanic", "quart", "nameko", "grpc"):

@@ -84,7 +84,7 @@ def _syntax_error(data: bytes, exc: cst.ParserSyntaxError) -> ParseError:
 
 def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
     out = v.out
-    import_nodes = getattr(v, "_import_nodes", [])
+    import_nodes = v.import_nodes
     nodes = [n for n, _ in out.routes] + [n for n, _ in out.calls] + [n for n, _ in out.env_reads] + \
         [n for n, _ in out.constants] + import_nodes
     pos = positions(module, nodes)

@@ -97,6 +97,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self.uses_print = False
         self.uses_logging = False
         self.class_bases: dict[str, tuple[str, ...]] = {}
+        self.import_nodes: list[cst.CSTNode] = []     # one per entry of out.imports, for positions
 
     # ------------------------------------------------------------------ names
     def qualify(self, name: str | None) -> str | None:
@@ -151,8 +152,7 @@ class ModuleVisitor(cst.CSTVisitor):
 
     def _note_import(self, node: cst.CSTNode, module: str, names: Iterable[str] = ()) -> None:
         full = [module] + [f"{module}.{n}" for n in names]
-        self._import_nodes = getattr(self, "_import_nodes", [])
-        self._import_nodes.append(node)
+        self.import_nodes.append(node)
         top = module.split(".")[0]
         if top in lib.WEB_FRAMEWORKS:
             self.out.frameworks.add(lib.WEB_FRAMEWORKS[top])
