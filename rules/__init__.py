@@ -1,12 +1,14 @@
-"""The rule pack: every rule svclint runs, in one explicit tuple (installed as `analyzer.rules`)."""
+"""The rule pack: every rule svclint runs (installed as `analyzer.rules`).
+
+Each area package lists its rules in `RULES`; the pack orders them by area (the checklist's order)
+and then by id, so `svclint rules`, the docs and the run order never depend on import order.
+"""
 from __future__ import annotations
 
-from .boundaries import svc001, svc002, svc003
-from .contracts import con001, con003
-from .observability import obs001, obs002, obs003
-from .parsing import e001
-from .resilience import res001
-from .wiring import wir001, wir002, wir003, wir004
+from . import (boundaries, communication, contracts, data, observability, parsing, resilience, scalability,
+               security, wiring)
 
-ALL_RULES = tuple(m.RULE for m in (e001, res001, obs001, obs002, obs003, svc001, svc002, svc003, con001, con003,
-                                   wir001, wir002, wir003, wir004))
+AREAS = (parsing, boundaries, communication, data, resilience, observability, security, scalability, contracts,
+         wiring)
+
+ALL_RULES = tuple(rule for area in AREAS for rule in sorted(area.RULES, key=lambda r: r.id))

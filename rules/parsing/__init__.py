@@ -1,1 +1,6 @@
-"""Rules of this checklist area; one module per rule."""
+"""Rules of this checklist area; one module per rule, each listed in RULES."""
+from __future__ import annotations
+
+from . import e001
+
+RULES = (e001.RULE,)

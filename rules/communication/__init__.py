@@ -1,0 +1,4 @@
+"""Rules of this checklist area; one module per rule, each listed in RULES."""
+from __future__ import annotations
+
+RULES = ()
