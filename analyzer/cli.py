@@ -6,11 +6,13 @@ error (one line on stderr).
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import click
 
 from . import __version__
+from .accounting import account
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
@@ -35,6 +37,14 @@ def _root(path: str) -> str:
     if not os.path.isdir(path):
         raise InputError(f"{path}: not a directory (svclint scans a repository)")
     return path
+
+
+def _size(text: str) -> int:
+    """`5MB`, `500k`, `1048576` -> bytes (1k = 1024); anything else is a usage error."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kKmM]?)[bB]?\s*", text)
+    if not m or int(m.group(1)) == 0:
+        raise InputError(f"--max-file-size {text!r}: expected a positive size such as 5MB, 500k or 1048576")
+    return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[m.group(2).lower()]
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -66,9 +76,11 @@ def main() -> None:
 @click.option("--no-default-excludes", is_flag=True, help="Also scan tests, vendored and virtualenv folders.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
 @click.option("--debug", is_flag=True, help="Let a failing rule raise instead of reporting it.")
+@click.option("--max-file-size", default="5MB", show_default=True,
+              help="Skip (and report) files larger than this: bytes, or with a k/KB, M/MB suffix.")
 def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
          fail_on: str, exit_zero: bool, exclude: tuple[str, ...], no_default_excludes: bool,
-         output: str | None, debug: bool) -> None:
+         output: str | None, debug: bool, max_file_size: str) -> None:
     """Scan the repository at PATH and report findings.
 
     With FILES (paths relative to PATH, as pre-commit passes them), findings are reported only for
@@ -81,16 +93,17 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     for prefix in _split(select) + _split(ignore):
         if not any(k.startswith(prefix.upper()) for k in known):
             raise InputError(f"no rule matches {prefix!r} (see `svclint rules`)")
-    analysis = analyze(root, excludes)
+    analysis = analyze(root, excludes, _size(max_file_size))
     findings = run_rules(analysis, rules, debug=debug)
     if files:
         findings = restrict_to(findings, analysis, [os.path.relpath(f, root) if os.path.isabs(f) else f
                                                     for f in files])
-    skipped = [(f.path, f.skipped) for f in analysis.files.values() if f.skipped] + \
-        list(analysis.discovery.skipped)
+    acc = account(analysis.discovery, analysis.files)
+    skipped = acc.skipped
     if fmt == "json":
         from .report.json_report import render_findings_json
-        text = render_findings_json(findings, len(analysis.files), len(analysis.arch.services), sorted(skipped))
+        text = render_findings_json(findings, len(analysis.files), len(analysis.arch.services), skipped,
+                                    acc.counts())
     else:
         from .report.text import render_text
         colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
@@ -150,8 +163,11 @@ def explain(rule_id: str) -> None:
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
 

@@ -8,7 +8,7 @@ from typing import Iterable, Sequence
 import networkx as nx
 
 from .discover import DEFAULT_EXCLUDES, Discovery, discover
-from .extract import extract_file
+from .extract import MAX_BYTES, extract_file
 from .graph import build_graph
 from .model import Architecture, FileFacts, Finding, Severity
 from .resolve import resolve
@@ -24,10 +24,10 @@ class Analysis:
     graph: nx.MultiDiGraph
 
 
-def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES) -> Analysis:
-    """discover -> extract -> resolve -> graph."""
+def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, max_bytes: int = MAX_BYTES) -> Analysis:
+    """discover -> extract -> resolve -> graph. Files over `max_bytes` are skipped with a reason."""
     found = discover(root, tuple(excludes))
-    facts = {f.path: extract_file(root, f.path, f.kind) for f in found.files}
+    facts = {f.path: extract_file(root, f.path, f.kind, max_bytes) for f in found.files}
     arch = resolve(facts.values(), found.languages, found.directories)
     return Analysis(root, found, facts, arch, build_graph(arch))
 
