@@ -113,10 +113,10 @@ def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> 
         text = render_graph_json(analysis.arch)
     elif fmt == "mermaid":
         from .report.diagram import render_mermaid
-        text = render_mermaid(analysis.arch)
+        text = render_mermaid(analysis.arch, analysis.files)
     else:
         from .report.diagram import render_dot
-        text = render_dot(analysis.arch)
+        text = render_dot(analysis.arch, analysis.files)
     _emit(text, output)
 
 
