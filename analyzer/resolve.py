@@ -170,6 +170,7 @@ def _collect_workloads(ctx: _Ctx) -> None:
             svc = ctx.services.setdefault(w.name, _Svc(w.name))
             svc.workloads.append(w)
             svc.aliases.update(a for a in w.aliases if a)
+    _merge_variants(ctx)
     for f in ctx.facts.values():
         for c in f.contracts:
             if c.source != "contract":
@@ -186,6 +187,46 @@ def _collect_workloads(ctx: _Ctx) -> None:
                 directory = posixpath.dirname(f.path)
                 name = posixpath.basename(directory) or "app"
                 ctx.services.setdefault(name, _Svc(name, path=directory))
+
+
+# pod labels that name the application a workload belongs to (the Kubernetes recommended label first)
+IDENTITY_LABELS = ("app.kubernetes.io/name", "app", "service", "k8s-app", "name")
+VARIANT_LABELS = ("version", "app.kubernetes.io/version", "track", "stage", "canary", "variant")
+COMPONENT_LABELS = ("component", "app.kubernetes.io/component", "role")
+_VARIANT_SUFFIX = re.compile(r"v\d+(?:[.-]\d+)*|\d+|canary|stable|primary|blue|green|next|new|old|beta|alpha|"
+                             r"preview|test|fix|hotfix|staging|experiment\w*", re.I)
+
+
+def _merge_variants(ctx: _Ctx) -> None:
+    """Kubernetes workloads that are versions of one service (`reviews-v1`, `reviews-v2`, a canary
+    `payment-fix`) say so in their pod labels (`app: reviews`, `version: v2`): one service, not several.
+
+    A workload joins the service its identity label names only when its own name is that name plus a
+    suffix, and the suffix or a label marks a variant (version, track, stage, canary) while no
+    component label sets it apart, so an umbrella label (`app: shop` on `shop-api` and `shop-worker`)
+    never merges two services.
+    """
+    for sid in sorted(ctx.services):
+        svc = ctx.services[sid]
+        if not svc.workloads or any(w.source != "kubernetes" for w in svc.workloads):
+            continue
+        labels = dict(svc.workloads[0].labels)
+        identity = next((labels[k] for k in IDENTITY_LABELS if labels.get(k)), "")
+        m = re.fullmatch(re.escape(identity) + r"[-_.](.+)", sid) if identity else None
+        if m is None or identity in ctx.stores or any(k in labels for k in COMPONENT_LABELS):
+            continue
+        if not (_VARIANT_SUFFIX.fullmatch(m.group(1)) or any(k in labels for k in VARIANT_LABELS)):
+            continue
+        target = ctx.services.setdefault(identity, _Svc(identity))
+        target.workloads.extend(svc.workloads)
+        target.aliases.update(svc.aliases | {sid})
+        del ctx.services[sid]
+
+
+def _workload_service(ctx: _Ctx, name: str) -> _Svc | None:
+    """The service a workload of this name was resolved into (itself, or the service it is a variant of)."""
+    return ctx.services.get(name) or next((s for s in ctx.services.values()
+                                           if any(w.name == name for w in s.workloads)), None)
 
 
 def _find_service(ctx: _Ctx, name: str) -> _Svc | None:
@@ -358,7 +399,7 @@ def _selected(ctx: _Ctx, selector: dict[str, str], namespace: str) -> str | None
             if all(labels.get(k) == v for k, v in selector.items()):
                 if w.name in ctx.stores:
                     return w.name
-                svc = ctx.services.get(w.name)
+                svc = _workload_service(ctx, w.name)
                 if svc is not None:
                     return svc.id
                 tp = third_party(w.image)
