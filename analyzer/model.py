@@ -281,6 +281,8 @@ class FileFacts:
     deploy: DeployFacts | None = None
     contracts: tuple[ContractFacts, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    # code in another language (kind "source"): its publish/consume operations, read lexically
+    messages: tuple[CallSite, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------

@@ -27,7 +27,8 @@ _HEALTH = re.compile(r"^/?(?:api/)?(?:v\d+/)?(?:_|-/)?(health|healthz|healthchec
 NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL", re.I)
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "[::]", "::", "host.docker.internal"}
 _LIB_BROKER = {"kafka-python": "kafka", "confluent-kafka": "kafka", "aiokafka": "kafka", "pika": "rabbitmq",
-               "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq"}
+               "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq",
+               "amqp": "rabbitmq", "kafka": "kafka"}
 
 
 def norm(name: str) -> str:
@@ -47,6 +48,7 @@ class _Svc:
     aliases: set[str] = field(default_factory=set)
     env: dict[str, tuple[str, str, int]] = field(default_factory=dict)   # name -> (value, file, line)
     files: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)     # its code in other languages that shows messages
     contract: ContractFacts | None = None
     env_set: dict[str, tuple[str, int]] = field(default_factory=dict)   # every name set, with or without value
 
@@ -279,14 +281,14 @@ def _source_paths(ctx: _Ctx) -> None:
 def _attribute_files(ctx: _Ctx) -> None:
     paths = sorted({s.path for s in ctx.services.values() if s.path is not None}, key=len, reverse=True)
     for path, f in sorted(ctx.facts.items()):
-        if f.kind != "python" or f.python is None:
+        if not (f.kind == "python" and f.python is not None or f.messages):
             continue
         owner = next((p for p in paths if p == "" or path.startswith(p + "/")), None)
         if owner is None:
             continue
         for svc in ctx.services.values():
             if svc.path == owner:
-                svc.files.append(path)
+                (svc.files if f.kind == "python" else svc.sources).append(path)
 
 
 # ---------------------------------------------------------------------------------------------- environment
@@ -602,6 +604,9 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
         for call in py.calls:
             if _runs(svc, siblings, py, call):
                 _call_edge(ctx, svc, path, call, constants)
+    for path in svc.sources:
+        for call in ctx.facts[path].messages:
+            _call_edge(ctx, svc, path, call, constants)
     r = role(svc)
     for w in svc.workloads[:1]:
         ev = Evidence(w.file, w.line)

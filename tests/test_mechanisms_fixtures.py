@@ -39,3 +39,12 @@ def test_rules_see_variant_workloads_as_their_service(variants):
     # probes are reported per workload, under the service the workload runs
     probe = [f for f in findings if f.rule == "OBS002" and "reviews-v2" in f.message]
     assert probe and probe[0].service == "reviews"
+
+
+def test_consumers_in_other_languages_close_the_flow():
+    arch = analyze(str(MECH / "polyglot-flow")).arch
+    flows = {(e.source, e.target, e.kind) for e in arch.edges if e.kind in ("publish", "subscribe")}
+    assert flows == {("orders", "order.placed", "publish"), ("order.placed", "shipping", "subscribe"),
+                     ("order.placed", "mailer", "subscribe")}
+    sub = next(e for e in arch.edges if e.target == "shipping")
+    assert sub.origin == ("code",) and [ev.file for ev in sub.evidence] == ["shipping/main.go"]
