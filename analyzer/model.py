@@ -281,6 +281,8 @@ class FileFacts:
     deploy: DeployFacts | None = None
     contracts: tuple[ContractFacts, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    # code in another language (kind "source"): its publish/consume operations, read lexically
+    messages: tuple[CallSite, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -367,6 +369,17 @@ class Architecture:
 
     def services_of(self, path: str) -> tuple[str, ...]:
         return self._by_file.get(path, ())
+
+    @functools.cached_property
+    def _by_workload(self) -> dict[str, Service]:
+        return {w: s for s in self.services for w in s.workloads}
+
+    def workload_service(self, w: Workload) -> Service | None:
+        """The service a deployment unit runs (a canary or versioned workload runs its service)."""
+        return self._by_workload.get(f"{w.file}:{w.line}")
+
+    def workloads_of(self, sid: str) -> tuple[Workload, ...]:
+        return tuple(w for w in self.workloads if (s := self.workload_service(w)) is not None and s.id == sid)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ _HEALTH = re.compile(r"^/?(?:api/)?(?:v\d+/)?(?:_|-/)?(health|healthz|healthchec
 NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL", re.I)
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "[::]", "::", "host.docker.internal"}
 _LIB_BROKER = {"kafka-python": "kafka", "confluent-kafka": "kafka", "aiokafka": "kafka", "pika": "rabbitmq",
-               "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq"}
+               "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq",
+               "amqp": "rabbitmq", "kafka": "kafka"}
 
 
 def norm(name: str) -> str:
@@ -47,6 +48,7 @@ class _Svc:
     aliases: set[str] = field(default_factory=set)
     env: dict[str, tuple[str, str, int]] = field(default_factory=dict)   # name -> (value, file, line)
     files: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)     # its code in other languages that shows messages
     contract: ContractFacts | None = None
     env_set: dict[str, tuple[str, int]] = field(default_factory=dict)   # every name set, with or without value
 
@@ -170,6 +172,7 @@ def _collect_workloads(ctx: _Ctx) -> None:
             svc = ctx.services.setdefault(w.name, _Svc(w.name))
             svc.workloads.append(w)
             svc.aliases.update(a for a in w.aliases if a)
+    _merge_variants(ctx)
     for f in ctx.facts.values():
         for c in f.contracts:
             if c.source != "contract":
@@ -186,6 +189,46 @@ def _collect_workloads(ctx: _Ctx) -> None:
                 directory = posixpath.dirname(f.path)
                 name = posixpath.basename(directory) or "app"
                 ctx.services.setdefault(name, _Svc(name, path=directory))
+
+
+# pod labels that name the application a workload belongs to (the Kubernetes recommended label first)
+IDENTITY_LABELS = ("app.kubernetes.io/name", "app", "service", "k8s-app", "name")
+VARIANT_LABELS = ("version", "app.kubernetes.io/version", "track", "stage", "canary", "variant")
+COMPONENT_LABELS = ("component", "app.kubernetes.io/component", "role")
+_VARIANT_SUFFIX = re.compile(r"v\d+(?:[.-]\d+)*|\d+|canary|stable|primary|blue|green|next|new|old|beta|alpha|"
+                             r"preview|test|fix|hotfix|staging|experiment\w*", re.I)
+
+
+def _merge_variants(ctx: _Ctx) -> None:
+    """Kubernetes workloads that are versions of one service (`reviews-v1`, `reviews-v2`, a canary
+    `payment-fix`) say so in their pod labels (`app: reviews`, `version: v2`): one service, not several.
+
+    A workload joins the service its identity label names only when its own name is that name plus a
+    suffix, and the suffix or a label marks a variant (version, track, stage, canary) while no
+    component label sets it apart, so an umbrella label (`app: shop` on `shop-api` and `shop-worker`)
+    never merges two services.
+    """
+    for sid in sorted(ctx.services):
+        svc = ctx.services[sid]
+        if not svc.workloads or any(w.source != "kubernetes" for w in svc.workloads):
+            continue
+        labels = dict(svc.workloads[0].labels)
+        identity = next((labels[k] for k in IDENTITY_LABELS if labels.get(k)), "")
+        m = re.fullmatch(re.escape(identity) + r"[-_.](.+)", sid) if identity else None
+        if m is None or identity in ctx.stores or any(k in labels for k in COMPONENT_LABELS):
+            continue
+        if not (_VARIANT_SUFFIX.fullmatch(m.group(1)) or any(k in labels for k in VARIANT_LABELS)):
+            continue
+        target = ctx.services.setdefault(identity, _Svc(identity))
+        target.workloads.extend(svc.workloads)
+        target.aliases.update(svc.aliases | {sid})
+        del ctx.services[sid]
+
+
+def _workload_service(ctx: _Ctx, name: str) -> _Svc | None:
+    """The service a workload of this name was resolved into (itself, or the service it is a variant of)."""
+    return ctx.services.get(name) or next((s for s in ctx.services.values()
+                                           if any(w.name == name for w in s.workloads)), None)
 
 
 def _find_service(ctx: _Ctx, name: str) -> _Svc | None:
@@ -238,14 +281,14 @@ def _source_paths(ctx: _Ctx) -> None:
 def _attribute_files(ctx: _Ctx) -> None:
     paths = sorted({s.path for s in ctx.services.values() if s.path is not None}, key=len, reverse=True)
     for path, f in sorted(ctx.facts.items()):
-        if f.kind != "python" or f.python is None:
+        if not (f.kind == "python" and f.python is not None or f.messages):
             continue
         owner = next((p for p in paths if p == "" or path.startswith(p + "/")), None)
         if owner is None:
             continue
         for svc in ctx.services.values():
             if svc.path == owner:
-                svc.files.append(path)
+                (svc.files if f.kind == "python" else svc.sources).append(path)
 
 
 # ---------------------------------------------------------------------------------------------- environment
@@ -358,7 +401,7 @@ def _selected(ctx: _Ctx, selector: dict[str, str], namespace: str) -> str | None
             if all(labels.get(k) == v for k, v in selector.items()):
                 if w.name in ctx.stores:
                     return w.name
-                svc = ctx.services.get(w.name)
+                svc = _workload_service(ctx, w.name)
                 if svc is not None:
                     return svc.id
                 tp = third_party(w.image)
@@ -561,6 +604,9 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
         for call in py.calls:
             if _runs(svc, siblings, py, call):
                 _call_edge(ctx, svc, path, call, constants)
+    for path in svc.sources:
+        for call in ctx.facts[path].messages:
+            _call_edge(ctx, svc, path, call, constants)
     r = role(svc)
     for w in svc.workloads[:1]:
         ev = Evidence(w.file, w.line)
