@@ -14,4 +14,5 @@ COMPOSE = ("services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n  c:\n    bui
 def drift_findings(rule: Rule, ctx: Context, only_certain: bool = True) -> Iterator[Finding]:
     for d in compute_drift(ctx.files, ctx.arch):
         if d.rule == rule.id and (d.certain or not only_certain):
-            yield rule.finding(d.message, d.file, d.line, service=d.service, symbol=f"{d.kind}:{d.subject}")
+            symbol = f"{d.service}->{d.subject}" if d.kind == "undeclared-dependency" else f"{d.kind}:{d.subject}"
+            yield rule.finding(d.message, d.file, d.line, service=d.service, symbol=symbol)
