@@ -14,6 +14,8 @@ from . import __version__
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
+from .report.formats import FORMATS, render_findings
+from .report.progress import Progress
 
 
 class InputError(click.ClickException):
@@ -55,8 +57,8 @@ def main() -> None:
 @main.command()
 @click.argument("path", default=".", type=click.Path())
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format (sarif: code scanning; github: workflow annotations; gitlab: Code Quality).")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated, repeatable).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated, repeatable).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
@@ -90,7 +92,9 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
         raise InputError("--update-baseline needs --baseline FILE (or `baseline` in the configuration)")
     known_findings = _load_baseline(baseline) if baseline and not update_baseline else None
     rules = select_rules(_rules(), config.select, config.ignore)
-    analysis = analyze(root, _excludes(config, exclude, no_default_excludes), config.include)
+    bar = Progress()
+    analysis = analyze(root, _excludes(config, exclude, no_default_excludes), config.include, progress=bar)
+    bar.close()
     findings = run_rules(analysis, rules, debug=debug, config=config)
     if update_baseline:
         from .baseline import render_baseline
@@ -105,13 +109,8 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
                                                     for f in files])
     skipped = [(f.path, f.skipped) for f in analysis.files.values() if f.skipped] + \
         list(analysis.discovery.skipped)
-    if fmt == "json":
-        from .report.json_report import render_findings_json
-        text = render_findings_json(findings, len(analysis.files), len(analysis.arch.services), sorted(skipped))
-    else:
-        from .report.text import render_text
-        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_text(findings, len(analysis.files), len(analysis.arch.services), colour, len(skipped))
+    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render_findings(fmt, findings, analysis, rules, sorted(skipped), colour)
     _emit(text, output)
     threshold = config.fail_on.rank
     if not exit_zero and any(f.severity.rank >= threshold for f in findings):
@@ -135,10 +134,10 @@ def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, con
         text = render_graph_json(analysis.arch)
     elif fmt == "mermaid":
         from .report.diagram import render_mermaid
-        text = render_mermaid(analysis.arch)
+        text = render_mermaid(analysis.arch, analysis.files)
     else:
         from .report.diagram import render_dot
-        text = render_dot(analysis.arch)
+        text = render_dot(analysis.arch, analysis.files)
     _emit(text, output)
 
 
