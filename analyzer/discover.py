@@ -124,9 +124,10 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
         for entry in entries:
             name = entry.name
             rel = f"{rel_dir}/{name}" if rel_dir else name
-            if not _utf8(name):
-                # undecodable bytes (surrogate-escaped) cannot be printed in any report: say so instead
-                skipped.append((_printable(rel), "name is not valid UTF-8; not read"))
+            bad_name = _bad_name(name)
+            if bad_name:
+                # undecodable bytes or control characters cannot be printed in a report: say so instead
+                skipped.append((_printable(rel), f"name {bad_name}; not read"))
                 continue
             try:
                 is_link = entry.is_symlink()
@@ -187,16 +188,19 @@ def _ignored(probe: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
     return False
 
 
-def _utf8(name: str) -> bool:
+def _bad_name(name: str) -> str:
     try:
         name.encode("utf-8")
     except UnicodeEncodeError:
-        return False
-    return True
+        return "is not valid UTF-8"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "contains control characters"
+    return ""
 
 
 def _printable(rel: str) -> str:
-    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    text = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c for c in text)
 
 
 def _under(path: str, directory: str) -> bool:

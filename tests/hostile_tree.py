@@ -49,6 +49,8 @@ def build(tmp: Path, big: bool = True) -> Path:
     os.mkdir(os.path.join(gen_b, b"dir\xff"))
     with open(os.path.join(gen_b, b"dir\xff", b"app.py"), "w") as fh:
         fh.write("x = 1\n")
+    (gen / "evil\x1b[2J.py").write_text("x = 1\n")            # a terminal escape in a name
+    (gen / "new\nline.yaml").write_text("a: 1\n")
     (gen / "empty-dir").mkdir()
     # nesting that crashes LibCST's native parser unless guarded
     (gen / "deep_parens.py").write_text("x = " + "(" * 3000 + "1" + ")" * 3000 + "\n")

@@ -68,13 +68,14 @@ def _expected(root: Path) -> set[str]:
 def _utf8(s: str) -> bool:
     try:
         s.encode("utf-8")
-        return True
     except UnicodeEncodeError:
         return False
+    return not any(ord(c) < 32 for c in s)
 
 
 def _printable(s: str) -> str:
-    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return s.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace") \
+        .replace("\x1b", "\\x1b").replace("\n", "\\x0a")
 
 
 def test_scan_survives_the_hostile_tree_and_runs_nothing(tree: Path, scanned: dict) -> None:
@@ -120,6 +121,8 @@ def test_no_file_of_interest_is_lost(tree: Path, scanned: dict) -> None:
     ("gen/fifo.yaml", "not a regular file"),
     ("gen/caf\\xe9.py", "name is not valid UTF-8"),
     ("gen/dir\\xff", "name is not valid UTF-8"),
+    ("gen/evil\\x1b[2J.py", "name contains control characters"),
+    ("gen/new\\x0aline.yaml", "name contains control characters"),
     ("gen/over_limit.py", "larger than the size limit of 5242880 bytes (--max-file-size)"),
     ("gen/over_limit.yaml", "larger than the size limit of 5242880 bytes (--max-file-size)"),
     ("chart/templates/deployment.yaml", "Helm template"),
@@ -154,3 +157,10 @@ def test_generated_five_megabyte_module_is_analysed(tree: Path) -> None:
     assert os.path.getsize(tree / "gen" / "huge_pb2.py") > 5 * 1024 * 1024 - 8192
     assert analysis.files["gen/inside-link.py"].python is not None
     assert analysis.files["gen/sub/ok.py"].python is not None
+
+
+def test_text_report_carries_no_control_characters(tree: Path) -> None:
+    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(tree)], capture_output=True,
+                          text=True, timeout=600)
+    assert proc.returncode in (0, 1), proc.stderr[-3000:]
+    assert "\x1b" not in proc.stdout and "skipped" in proc.stdout.splitlines()[-1]

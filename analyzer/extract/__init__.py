@@ -57,6 +57,14 @@ def extract_file(root: str, path: str, kind: str, max_bytes: int = MAX_BYTES) ->
 
 
 def extract_bytes(path: str, kind: str, data: bytes, digest: str = "") -> FileFacts:
+    try:
+        return _extract_bytes(path, kind, data, digest)
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - the last guard: one file never stops a scan
+        return FileFacts(path, kind, digest, errors=(ParseError(
+            f"internal error while reading this file ({type(exc).__name__}: {exc}); please report it", 1),))
+
+
+def _extract_bytes(path: str, kind: str, data: bytes, digest: str) -> FileFacts:
     lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     if kind == "python":
         from .python import extract_python
