@@ -231,6 +231,17 @@ class ConfigMap:
 
 
 @dataclass(frozen=True)
+class Kustomization:
+    """A kustomization.yaml: what it pulls in and what it changes (plain YAML only; no remote bases)."""
+    file: str
+    line: int
+    resources: tuple[str, ...] = ()      # repo-relative paths (files or directories): resources, bases, components
+    patches: tuple[str, ...] = ()        # repo-relative files patching the resources (strategic merge)
+    namespace: str = ""
+    images: tuple[tuple[str, str], ...] = ()   # image name -> new name (images: newName)
+
+
+@dataclass(frozen=True)
 class Autoscaler:
     name: str
     target_kind: str
@@ -265,6 +276,7 @@ class DeployFacts:
     dockerfile_cmd: str = ""
     dockerfile_expose: tuple[str, ...] = ()
     skaffold_artifacts: tuple[tuple[str, str], ...] = ()   # (image, context)
+    kustomization: Kustomization | None = None
 
 
 # ----------------------------------------------------------------------------------------------

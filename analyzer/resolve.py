@@ -16,8 +16,8 @@ from typing import Iterable
 
 from .images import image_name, third_party
 from .routes import compose_routes
-from .model import (Architecture, CallSite, ContractFacts, Edge, Evidence, FileFacts, Node, PythonFacts,
-                    Service, Workload)
+from .model import (Architecture, CallSite, ConfigMap, ContractFacts, Edge, Evidence, FileFacts, Node,
+                    PythonFacts, Service, Workload)
 from .extract.python.libraries import BROKER_TYPES, SCHEMES
 
 _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
@@ -151,13 +151,36 @@ def _extended(ctx: _Ctx, w: Workload, depth: int = 0) -> Workload:
         has_resources=w.has_resources or base.has_resources, extends="")
 
 
+def _patched(w: Workload, patch: Workload) -> Workload:
+    """A kustomize strategic-merge patch applied to the container it names: env entries merge by name,
+    set fields replace. Overlays patch in path order; the first overlay to set a value keeps it."""
+    if patch.container and w.container and patch.container != w.container:
+        return w
+    names = {e.name for e in patch.env}
+    return replace(
+        w, image=patch.image or w.image, command=patch.command or w.command,
+        env=tuple(e for e in w.env if e.name not in names) + patch.env,
+        env_from=tuple(dict.fromkeys(w.env_from + patch.env_from)), ports=patch.ports or w.ports,
+        probes=patch.probes or w.probes, replicas=patch.replicas if patch.replicas is not None else w.replicas,
+        has_resources=w.has_resources or patch.has_resources)
+
+
 def _collect_workloads(ctx: _Ctx) -> None:
     canonical = _canonical_compose(ctx)
+    patch_files = {p for f in ctx.facts.values() if f.deploy is not None and f.deploy.kustomization is not None
+                   for p in f.deploy.kustomization.patches}
+    patches: dict[tuple[str, str], list[Workload]] = defaultdict(list)
+    for path in sorted(patch_files):
+        f = ctx.facts.get(path)
+        for w in (f.deploy.workloads if f is not None and f.deploy is not None else ()):
+            patches[(w.kind, w.name)].append(w)
     for f in sorted(_deploy_files(ctx), key=lambda f: (f.kind != "compose", f.path)):
-        if f.kind == "compose" and f.path not in canonical:
+        if f.kind == "compose" and f.path not in canonical or f.path in patch_files:
             continue
         for w in f.deploy.workloads:  # type: ignore[union-attr]
             w = _extended(ctx, w)
+            for patch in reversed(patches.get((w.kind, w.name), [])):
+                w = _patched(w, patch)
             if w.kind in ("Job", "CronJob") and not w.build_context and third_party(w.image):
                 continue
             # a build of a datastore image (FROM mysql + init scripts) is still that datastore
@@ -247,6 +270,9 @@ def _source_paths(ctx: _Ctx) -> None:
         if f.deploy is not None:
             for image, context in f.deploy.skaffold_artifacts:
                 skaffold[image_name(image)] = context
+    # kustomize `images:` renames (name -> newName): the built image a skaffold artifact or registry knows
+    renames = {image_name(name): new for f in ctx.facts.values() if f.deploy is not None and f.deploy.kustomization
+               for name, new in f.deploy.kustomization.images}
     dockerfile_dirs = {posixpath.dirname(p) for p, f in ctx.facts.items() if f.kind == "dockerfile"}
     by_base: dict[str, list[str]] = defaultdict(list)
     for d in ctx.directories | dockerfile_dirs:
@@ -257,6 +283,9 @@ def _source_paths(ctx: _Ctx) -> None:
                 svc.path = w.build_context
         if svc.path is None:
             for w in svc.workloads:
+                if w.image and image_name(renames.get(image_name(w.image), "")) in skaffold:
+                    svc.path = skaffold[image_name(renames[image_name(w.image)])]
+                    break
                 if w.image and image_name(w.image) in skaffold:
                     svc.path = skaffold[image_name(w.image)]
                     break
@@ -276,6 +305,8 @@ def _source_paths(ctx: _Ctx) -> None:
         for w in svc.workloads:
             if w.image:
                 svc.aliases.add(image_name(w.image))
+                if image_name(w.image) in renames:
+                    svc.aliases.add(image_name(renames[image_name(w.image)]))
 
 
 def _attribute_files(ctx: _Ctx) -> None:
@@ -298,12 +329,13 @@ def _environment(ctx: _Ctx) -> None:
     configmaps = {}
     env_files = {}
     for f in ctx.facts.values():
+        if f.kind == "envfile":
+            env_files[f.path] = f
+    for f in sorted(ctx.facts.values(), key=lambda f: f.path):
         if f.deploy is None:
             continue
         for cm in f.deploy.configmaps:
-            configmaps[cm.name] = (cm, f.path)
-        if f.kind == "envfile":
-            env_files[f.path] = f
+            configmaps.setdefault(cm.name, (_generated(cm, env_files), f.path))
     for svc in ctx.services.values():
         env: dict[str, tuple[str, str, int]] = {}
         if svc.path is not None:
@@ -346,6 +378,20 @@ def _environment(ctx: _Ctx) -> None:
         svc.env = env
         for k, (_, path, line) in env.items():
             svc.env_set.setdefault(k, (path, line))
+
+
+def _generated(cm: ConfigMap, env_files: dict[str, FileFacts]) -> ConfigMap:
+    """A kustomize-generated ConfigMap with its `envs` files read (their entries stand for the file)."""
+    if not any(k == "@envfile" for k, _ in cm.data):
+        return cm
+    data: list[tuple[str, str]] = []
+    for k, v in cm.data:
+        if k != "@envfile":
+            data.append((k, v))
+        elif v in env_files and env_files[v].deploy is not None:
+            data.extend((e.name, e.value) for e in env_files[v].deploy.dockerfile_env  # type: ignore[union-attr]
+                        if e.value is not None)
+    return replace(cm, data=tuple(data))
 
 
 def _dotenv(ctx: _Ctx, w: Workload) -> dict[str, str]:

@@ -48,3 +48,28 @@ def test_consumers_in_other_languages_close_the_flow():
                      ("order.placed", "mailer", "subscribe")}
     sub = next(e for e in arch.edges if e.target == "shipping")
     assert sub.origin == ("code",) and [ev.file for ev in sub.evidence] == ["shipping/main.go"]
+
+
+@pytest.fixture(scope="module")
+def kustomize():
+    return analyze(str(MECH / "kustomize"))
+
+
+def test_kustomize_patch_is_merged_into_its_base_workload(kustomize):
+    orders = next(s for s in kustomize.arch.services if s.id == "orders")
+    assert len(orders.workloads) == 1 and orders.workloads[0].startswith("deploy/base/orders.yaml:")
+    (w,) = kustomize.arch.workloads_of("orders")
+    assert w.replicas == 3 and "DATABASE_URL" in {e.name for e in w.env}
+    assert w.probes, "the patch must not drop what only the base sets"
+
+
+def test_kustomize_generated_configmap_and_overlay_env_wire_the_calls(kustomize):
+    edges = {(e.source, e.target, e.kind) for e in kustomize.arch.edges}
+    assert ("orders", "payments", "call") in edges            # PAYMENTS_URL from configMapGenerator envs
+    assert ("orders", "orders-db", "datastore") in edges      # DATABASE_URL from the overlay's patch
+    assert {s.id for s in kustomize.arch.services} == {"orders", "payments"}
+
+
+def test_kustomize_wiring_rules_see_the_generated_config(kustomize):
+    findings = run_rules(kustomize, ALL_RULES)
+    assert not [f for f in findings if f.rule.startswith("WIR") or f.rule == "OBS002"], findings

@@ -107,6 +107,10 @@ def _dispatch(path: str, kind: str, text: str) -> tuple[DeployFacts | None, list
         from .envfile import extract_envfile
         facts, errors = extract_envfile(path, text)
         return facts, [], list(errors)
+    if kind == "kustomization":
+        from .kubernetes import extract_kustomization
+        facts, errors = extract_kustomization(path, text)
+        return facts, [], list(errors)
     if kind == "skaffold":
         from .skaffold import extract_skaffold
         facts, errors = extract_skaffold(path, text)
