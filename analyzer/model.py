@@ -78,6 +78,7 @@ class CallSite:
     in_async: bool = False
     function: str = ""    # enclosing function qualified name
     in_try: bool = False  # wrapped in try/except in its function
+    handled: bool = False # in a try with an except clause that does not re-raise (a fallback or default)
     symbol: str = ""      # stable description for fingerprints: "requests.get"
     discarded: bool = False   # a statement of its own: the result (response, reply) is never looked at
     blocking: bool = False    # a synchronous client: the call blocks its thread until the peer answers
@@ -102,6 +103,24 @@ class Model:
     table: str
     line: int
     framework: str                                   # sqlalchemy | sqlmodel | flask-sqlalchemy | django
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A project function, or a class through its constructor, whose call sites take their target from
+    its parameters (`${param:x}`, `${init:x}`) and that no code of its own module calls: callers in
+    other modules of the service supply the values (resolve joins them)."""
+    name: str                       # "get_json", "Client.charge" (a function) or "Client" (a constructor)
+    positional: tuple[str, ...] = ()
+    keyword: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectCall:
+    """A call to a function or class imported from another module, with the arguments it passes."""
+    callee: str                     # qualified through the imports: "app.clients.get_json"
+    line: int
+    args: tuple[tuple[str, str], ...] = ()   # ("0", folded) for positional, ("name", folded) for keywords
 
 
 @dataclass(frozen=True)
@@ -154,6 +173,8 @@ class PythonFacts:
     tracing: bool = False
     metrics: bool = False
     generated: bool = False               # generated code (protobuf stubs...)
+    wrappers: tuple[Wrapper, ...] = ()              # see Wrapper
+    project_calls: tuple[ProjectCall, ...] = ()     # calls that may feed another module's wrapper
     functions: tuple[Function, ...] = ()
     models: tuple[Model, ...] = ()
     outbox: bool = False                  # names a transactional outbox (table, model, library)
@@ -305,6 +326,8 @@ class ContractFacts:
     events: tuple[tuple[str, int], ...] = ()
     consumes: tuple[tuple[str, int], ...] = ()
     source: str = "contract"      # contract | backstage
+    declares: tuple[str, ...] = ()   # sections the file states, even empty: dependencies, apis, events, consumes
+    consumes_apis: tuple[tuple[str, int], ...] = ()   # Backstage consumesApis (API entity refs)
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
     # only functions that did something the rules weigh are kept
     notes = {name: n for name, n in out.functions.items() if n.writes or n.blocking or n.handler_calls or n.on_commit}
     nodes = [n for n, _ in out.routes] + [n for n, _ in out.calls] + [n for n, _ in out.env_reads] + \
-        [n for n, _ in out.constants] + import_nodes + [n for n, _ in out.models] + \
+        [n for n, _ in out.constants] + import_nodes + [n for n, _ in out.project_calls] + \
+        [n for n, _ in out.models] + \
         [x for n in notes.values() for x in (n.node, *(w for w, _ in n.writes), *(b for b, _ in n.blocking))]
     pos = positions(module, nodes)
 
@@ -115,6 +116,9 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
         grpc_servicers=tuple(sorted(out.grpc_servicers)), grpc_health=out.grpc_health,
         nameko_name=out.nameko_name, celery_tasks=tuple(sorted(out.celery_tasks)), is_main=out.is_main,
         logging=out.logging, tracing=out.tracing, metrics=out.metrics,
+        wrappers=tuple(sorted(set(out.wrappers), key=lambda w: w.name)),
+        project_calls=tuple(sorted({replace(c, line=at(n)[0]) for n, c in out.project_calls},
+                                   key=lambda c: (c.line, c.callee, c.args))),
         functions=functions, models=models, outbox=out.outbox)
 
 
