@@ -142,9 +142,18 @@ class Constant:
 
 @dataclass(frozen=True)
 class Suppression:
-    line: int             # 0 = whole file
+    line: int             # where it is written (the comment, the annotation)
     codes: tuple[str, ...]
     reason: str
+    start: int = 0        # first and last line it covers (0: only `line`)
+    end: int = 0
+    form: str = "line"    # line | file (ignore-file) | object (YAML comment on an object) | annotation
+
+    def covers(self, line: int) -> bool:
+        if self.form == "file":
+            return True
+        start = self.start or self.line
+        return start <= line <= max(self.end, start)
 
 
 @dataclass(frozen=True)
