@@ -49,3 +49,20 @@ def call_owner(ctx: Context, path: str, function: str) -> str:
         if svc is not None and svc.role == wanted:
             return sid
     return services[0]
+
+
+def dockerfile_of(ctx: Context, svc: Service, w=None) -> str:  # noqa: ANN001 - a Workload or None
+    """Path of the Dockerfile that builds a service's image ("" when none is known)."""
+    import posixpath
+    candidates = []
+    if w is not None and w.dockerfile:
+        candidates.append(w.dockerfile)
+    if w is not None and w.build_context:
+        candidates.append(posixpath.join(w.build_context, "Dockerfile") if w.build_context != "." else "Dockerfile")
+    if svc.path is not None:
+        candidates.append(posixpath.join(svc.path, "Dockerfile") if svc.path else "Dockerfile")
+    for path in candidates:
+        f = ctx.files.get(posixpath.normpath(path))
+        if f is not None and f.kind == "dockerfile" and f.deploy is not None:
+            return f.path
+    return ""

@@ -86,7 +86,7 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
     out = v.out
     import_nodes = v.import_nodes
     nodes = [n for n, _ in out.routes] + [n for n, _ in out.calls] + [n for n, _ in out.env_reads] + \
-        [n for n, _ in out.constants] + import_nodes
+        [n for n, _ in out.constants] + import_nodes + [n for n, _ in out.secrets] + [n for n, _ in out.code_facts]
     pos = positions(module, nodes)
 
     def at(node: cst.CSTNode) -> tuple[int, int]:
@@ -101,7 +101,14 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
                              key=lambda e: (e.line, e.column, e.name)))
     constants = tuple(sorted({replace(c, line=at(n)[0]) for n, c in out.constants},
                              key=lambda c: (c.name, c.line)))
+    secrets = {}
+    for n, x in out.secrets:   # one per line: a keyword, its dict or assignment may all see the literal
+        line, col = at(n)
+        secrets.setdefault(line, replace(x, line=line, column=col))
+    code_facts = tuple(sorted({replace(c, line=at(n)[0], column=at(n)[1]) for n, c in out.code_facts},
+                              key=lambda c: (c.line, c.column, c.kind, c.detail)))
     return PythonFacts(
+        secrets=tuple(secrets[k] for k in sorted(secrets)), code_facts=code_facts,
         module=v.module_name, imports=imports, routes=routes, calls=calls, env_reads=env_reads,
         constants=constants, frameworks=tuple(sorted(out.frameworks)),
         grpc_servicers=tuple(sorted(out.grpc_servicers)), grpc_health=out.grpc_health,
