@@ -234,6 +234,17 @@ class ConfigMap:
 
 
 @dataclass(frozen=True)
+class Kustomization:
+    """A kustomization.yaml: what it pulls in and what it changes (plain YAML only; no remote bases)."""
+    file: str
+    line: int
+    resources: tuple[str, ...] = ()      # repo-relative paths (files or directories): resources, bases, components
+    patches: tuple[str, ...] = ()        # repo-relative files patching the resources (strategic merge)
+    namespace: str = ""
+    images: tuple[tuple[str, str], ...] = ()   # image name -> new name (images: newName)
+
+
+@dataclass(frozen=True)
 class Autoscaler:
     name: str
     target_kind: str
@@ -322,11 +333,12 @@ class DeployFacts:
     skaffold_artifacts: tuple[tuple[str, str], ...] = ()   # (image, context)
     network_policies: tuple[NetworkPolicy, ...] = ()
     namespaces: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()   # Namespace objects: (name, labels)
-    ingress_backends: tuple[tuple[str, int, bool], ...] = ()
-    secret_data: tuple[tuple[str, str, int, str], ...] = ()
-    limit_ranges: tuple[str, ...] = ()   # namespaces with a LimitRange (default container resources)   # committed Secret: (name, key, line, reason)   # Ingress: (Service name, line, rate limited)
+    ingress_backends: tuple[tuple[str, int, bool], ...] = ()   # Ingress: (Service name, line, rate limited)
+    secret_data: tuple[tuple[str, str, int, str], ...] = ()    # committed Secret: (name, key, line, reason)
+    limit_ranges: tuple[str, ...] = ()   # namespaces with a LimitRange (default container resources)
     dockerfile_user_line: int = 0
     dockerfile_from_line: int = 0        # line of the final stage's FROM
+    kustomization: Kustomization | None = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -369,6 +381,8 @@ class FileFacts:
     deploy: DeployFacts | None = None
     contracts: tuple[ContractFacts, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    # code in another language (kind "source"): its publish/consume operations, read lexically
+    messages: tuple[CallSite, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -455,6 +469,17 @@ class Architecture:
 
     def services_of(self, path: str) -> tuple[str, ...]:
         return self._by_file.get(path, ())
+
+    @functools.cached_property
+    def _by_workload(self) -> dict[str, Service]:
+        return {w: s for s in self.services for w in s.workloads}
+
+    def workload_service(self, w: Workload) -> Service | None:
+        """The service a deployment unit runs (a canary or versioned workload runs its service)."""
+        return self._by_workload.get(f"{w.file}:{w.line}")
+
+    def workloads_of(self, sid: str) -> tuple[Workload, ...]:
+        return tuple(w for w in self.workloads if (s := self.workload_service(w)) is not None and s.id == sid)
 
 
 @dataclass(frozen=True)
