@@ -1,6 +1,8 @@
 """Small helpers the rules share (locations of services, evidence of edges)."""
 from __future__ import annotations
 
+import re
+
 from analyzer.model import Edge, Service
 from analyzer.rule import Context
 
@@ -66,18 +68,10 @@ def reached_services(ctx: Context, path: str) -> dict[int, set[str]]:
     return reached
 
 
-def dockerfile_of(ctx: Context, svc: Service, w=None) -> str:  # noqa: ANN001 - a Workload or None
-    """Path of the Dockerfile that builds a service's image ("" when none is known)."""
-    import posixpath
-    candidates = []
-    if w is not None and w.dockerfile:
-        candidates.append(w.dockerfile)
-    if w is not None and w.build_context:
-        candidates.append(posixpath.join(w.build_context, "Dockerfile") if w.build_context != "." else "Dockerfile")
-    if svc.path is not None:
-        candidates.append(posixpath.join(svc.path, "Dockerfile") if svc.path else "Dockerfile")
-    for path in candidates:
-        f = ctx.files.get(posixpath.normpath(path))
-        if f is not None and f.kind == "dockerfile" and f.deploy is not None:
-            return f.path
-    return ""
+_WRAPPED = re.compile(r"\$\{(?:param|init):(\w+)\}")
+
+
+def shown(template: str) -> str:
+    """A folded target as a reader should see it: unknown parts as `…`, a wrapper's parameter as `{name}`
+    (environment placeholders `${VAR}` stay: they say where the value comes from)."""
+    return _WRAPPED.sub(r"{\1}", template.replace("${?}", "…"))

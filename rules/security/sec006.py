@@ -6,7 +6,7 @@ from typing import Iterator
 
 from analyzer.model import Finding, Severity
 from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules._util import dockerfile_of
+from analyzer.rules.security._deploy import dockerfile_of
 
 _ROOT = ("", "root", "0", "0:0", "root:root")
 _NONROOT_BASE = re.compile(r"nonroot|non-root|rootless|(?:^|/)chainguard/", re.I)
