@@ -113,6 +113,27 @@ class ParseError:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column (SQLAlchemy) or field (Django) of a data model, as the class declares it."""
+    name: str
+    type: str = ""                # Integer, String, CharField, ... ("" when not written)
+    primary_key: bool = False
+    foreign_key: str = ""         # "table.column" (SQLAlchemy ForeignKey) or the related model (Django)
+    nullable: bool | None = None
+    unique: bool = False
+
+
+@dataclass(frozen=True)
+class DataModel:
+    """An ORM model class: the database schema the service's code declares."""
+    name: str                     # class name
+    table: str                    # __tablename__ / Meta.db_table, else the class name
+    framework: str                # sqlalchemy | django
+    line: int
+    columns: tuple[Column, ...] = ()
+
+
+@dataclass(frozen=True)
 class PythonFacts:
     module: str = ""                      # dotted module name guessed from the path
     imports: tuple[Import, ...] = ()
@@ -131,6 +152,7 @@ class PythonFacts:
     tracing: bool = False
     metrics: bool = False
     generated: bool = False               # generated code (protobuf stubs...)
+    models: tuple[DataModel, ...] = ()    # SQLAlchemy / Django model classes
 
 
 # ----------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Iterable
 
 import libcst as cst
 
-from ...model import CallSite, Constant, EnvRead, Import, Route
+from ...model import CallSite, Column, Constant, DataModel, EnvRead, Import, Route
 from . import libraries as lib
 from .fold import UNKNOWN, Folder, dotted, string_value
 
@@ -53,6 +53,7 @@ class Collected:
     logging: str = "none"
     tracing: bool = False
     metrics: bool = False
+    models: list[tuple[cst.CSTNode, DataModel]] = field(default_factory=list)
 
 
 _CONFIG_ATTR = re.compile(r"\.(conf|config|settings)\.\w+$")
@@ -191,6 +192,9 @@ class ModuleVisitor(cst.CSTVisitor):
             if m and "_pb2_grpc" in b:
                 self.out.grpc_servicers.add(m.group(1))
         self._class_fields(node, bases)
+        model = _data_model(node, bases, self.qualify)
+        if model is not None:
+            self.out.models.append((node.name, model))
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._classes.pop()
@@ -618,6 +622,90 @@ class ModuleVisitor(cst.CSTVisitor):
             # module says which one; resolve joins them (routes.compose_routes)
             return "http"
         return None
+
+
+_DJANGO_RELATIONS = ("ForeignKey", "OneToOneField", "ManyToManyField")
+
+
+def _data_model(node: cst.ClassDef, bases: tuple[str, ...], qualify) -> DataModel | None:  # noqa: ANN001
+    """A SQLAlchemy or Django model class read from its body (the class's own statements only)."""
+    table, columns, framework, abstract = "", [], "", False
+    for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
+            for inner in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ():
+                for small in getattr(inner, "body", ()):
+                    if isinstance(small, cst.Assign) and dotted(small.targets[0].target) == "db_table":
+                        table = string_value(small.value) or table
+                    if isinstance(small, cst.Assign) and dotted(small.targets[0].target) == "abstract":
+                        abstract = dotted(small.value) == "True"
+            continue
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value, ann = dotted(small.targets[0].target), small.value, None
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                target, value, ann = dotted(small.target), small.value, small.annotation.annotation
+            else:
+                continue
+            if target == "__tablename__":
+                table, framework = string_value(value) or table, "sqlalchemy"
+                continue
+            if not target or not isinstance(value, cst.Call):
+                continue
+            callee = dotted(value.func) or ""
+            qual = qualify(callee) or callee
+            last = callee.rsplit(".", 1)[-1]
+            if last in ("Column", "mapped_column") and (qual.startswith("sqlalchemy") or "." in callee):
+                framework = framework or "sqlalchemy"
+                columns.append(_sqlalchemy_column(target, value, ann))
+            elif qual.startswith("django.db.models.") and (last.endswith("Field") or last in _DJANGO_RELATIONS):
+                framework = "django"
+                columns.append(_django_column(target, value, last))
+    if not framework or abstract or not (columns or table):
+        return None
+    if framework == "sqlalchemy" and not table and not any(b.startswith("sqlalchemy") or b.endswith("Model")
+                                                           for b in bases) and len(bases) == 0:
+        return None
+    if framework == "django" and not any(c.primary_key for c in columns):
+        columns.insert(0, Column("id", "AutoField", primary_key=True))
+    return DataModel(node.name.value, table or node.name.value, framework, 0, tuple(columns))
+
+
+def _truthy(call: cst.Call, name: str) -> bool | None:
+    value = _kw(call, name)
+    return None if value is None else dotted(value) == "True"
+
+
+def _sqlalchemy_column(name: str, call: cst.Call, ann: cst.BaseExpression | None) -> Column:
+    type_, fk = "", ""
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            continue
+        value = arg.value
+        inner = dotted(value.func) if isinstance(value, cst.Call) else dotted(value)
+        if inner and inner.rsplit(".", 1)[-1] == "ForeignKey" and isinstance(value, cst.Call):
+            fk = string_value(_pos(value, 0) or cst.Name("x")) or dotted(_pos(value, 0) or cst.Name("x")) or ""
+        elif inner and not type_:
+            type_ = inner.rsplit(".", 1)[-1]
+        elif string_value(value) is not None and not type_:
+            name = string_value(value) or name   # Column("db_name", Integer)
+    if not type_ and isinstance(ann, cst.Subscript) and ann.slice:
+        elem = ann.slice[0].slice
+        if isinstance(elem, cst.Index):
+            type_ = (dotted(elem.value) or "").rsplit(".", 1)[-1] or \
+                ("Optional" if isinstance(elem.value, cst.BinaryOperation) else "")
+    return Column(name, type_, bool(_truthy(call, "primary_key")), fk, _truthy(call, "nullable"),
+                  bool(_truthy(call, "unique")))
+
+
+def _django_column(name: str, call: cst.Call, kind: str) -> Column:
+    fk = ""
+    if kind in _DJANGO_RELATIONS:
+        first = _pos(call, 0) or _kw(call, "to")
+        fk = (string_value(first) or dotted(first) or "") if first is not None else ""
+    return Column(name, kind, bool(_truthy(call, "primary_key")), fk, _truthy(call, "null"),
+                  bool(_truthy(call, "unique")))
 
 
 def _regex_route(route: str) -> str:
