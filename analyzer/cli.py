@@ -181,6 +181,38 @@ def explain(rule_id: str) -> None:
                     click.echo(f"  # {path}\n" + "".join(f"  {line}\n" for line in text.splitlines()))
 
 
+@main.command("diff")
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+def diff_command(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> None:
+    """Diff each service's contract against what its code shows; exit 1 on drift."""
+    from .contract import commands
+    text, drift = commands.diff(analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude)), fmt)
+    _emit(text, output)
+    if drift:
+        sys.exit(1)
+
+
+@main.group("contract")
+def contract_group() -> None:
+    """Validate service contracts."""
+
+
+@contract_group.command("validate")
+@click.argument("path", default=".", type=click.Path())
+def contract_validate(path: str) -> None:
+    """Check every contract (service.yaml, catalog-info.yaml) under PATH, or the one file PATH."""
+    from .contract import commands
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file or directory")
+    text, problems = commands.validate(path)
+    click.echo(text, nl=False)
+    if problems:
+        sys.exit(1)
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         with open(output, "w", encoding="utf-8") as fh:

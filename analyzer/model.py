@@ -78,6 +78,7 @@ class CallSite:
     in_async: bool = False
     function: str = ""    # enclosing function qualified name
     in_try: bool = False  # wrapped in try/except in its function
+    handled: bool = False # in a try with an except clause that does not re-raise (a fallback or default)
     symbol: str = ""      # stable description for fingerprints: "requests.get"
 
 
@@ -301,6 +302,8 @@ class ContractFacts:
     events: tuple[tuple[str, int], ...] = ()
     consumes: tuple[tuple[str, int], ...] = ()
     source: str = "contract"      # contract | backstage
+    declares: tuple[str, ...] = ()   # sections the file states, even empty: dependencies, apis, events, consumes
+    consumes_apis: tuple[tuple[str, int], ...] = ()   # Backstage consumesApis (API entity refs)
 
 
 @dataclass(frozen=True)

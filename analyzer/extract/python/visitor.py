@@ -34,6 +34,7 @@ class _Pending:
     in_async: bool
     in_try: bool
     decorators: tuple[str, ...]     # qualified decorators of the enclosing function(s)
+    handled: bool = False           # a surrounding except clause does not re-raise
 
 
 @dataclass
@@ -95,6 +96,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self._funcs: list[tuple[str, bool, tuple[str, ...]]] = []   # (qualname, async, decorators)
         self._classes: list[tuple[str, tuple[str, ...]]] = []       # (name, qualified bases)
         self._try = 0
+        self._handled = 0           # open try blocks with an except clause that does not re-raise
         self.uses_print = False
         self.uses_logging = False
         self.class_bases: dict[str, tuple[str, ...]] = {}
@@ -201,9 +203,11 @@ class ModuleVisitor(cst.CSTVisitor):
 
     def visit_Try(self, node: cst.Try) -> None:
         self._try += 1
+        self._handled += _swallows(node)
 
     def leave_Try(self, original_node: cst.Try) -> None:
         self._try -= 1
+        self._handled -= _swallows(original_node)
 
     def visit_If(self, node: cst.If) -> None:
         test = node.test
@@ -378,7 +382,8 @@ class ModuleVisitor(cst.CSTVisitor):
         self._route_call(node, qual, func_name)
         decorators = tuple(d for f in self._funcs for d in f[2])
         self.pending.append(_Pending(node, self.scope, self.cls,
-                                     any(f[1] for f in self._funcs[-1:]), self._try > 0, decorators))
+                                     any(f[1] for f in self._funcs[-1:]), self._try > 0, decorators,
+                                     self._handled > 0))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         base = dotted(node.value) or ""
@@ -1197,9 +1202,21 @@ class _Interpreter:
                                 for d in p.decorators)
         breaker = any(d.split(".")[0] in lib.BREAKERS or "breaker" in d.lower() for d in names)
         site = CallSite(**{**site.__dict__, "in_async": p.in_async, "function": p.scope,
-                           "in_try": p.in_try, "retry": site.retry or retry,
+                           "in_try": p.in_try, "handled": p.handled, "retry": site.retry or retry,
                            "backoff": site.backoff or backoff, "circuit_breaker": breaker})
         self.v.out.calls.append((p.call, site))
+
+
+def _swallows(node: cst.Try) -> bool:
+    """Whether some except clause of `node` ends otherwise than by raising: the failure stops there."""
+    for handler in node.handlers:
+        body = handler.body.body
+        last = body[-1] if body else None
+        raises = isinstance(last, cst.Raise) or (  # `except E: raise` on one line holds the Raise itself
+            isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Raise) for s in last.body))
+        if not raises:
+            return True
+    return False
 
 
 def _keyword_dsn(value: str, dtype: str) -> str:
