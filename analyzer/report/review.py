@@ -12,7 +12,7 @@ from typing import Iterable, Mapping, Sequence
 import yaml
 
 from ..model import Architecture, ContractFacts, DataModel, FileFacts, Finding, Service, Workload
-from ..resolve import norm
+from ..contract.drift import infer
 from ..rule import Rule
 from .diagram import contracts_by_service, render_mermaid
 
@@ -205,41 +205,30 @@ def _deployability(svc: Service, arch: Architecture, findings: Sequence[Finding]
                   "no datastore shared with another service"]
 
 
-def infer_contract(svc: Service, arch: Architecture, contract: ContractFacts | None) -> dict:
-    """The contract the code and deployments imply (declared owner, version, capability kept)."""
-    services = {s.id for s in arch.services}
-    declared = {norm(d.name): d for d in contract.dependencies} if contract else {}
+def infer_contract(svc: Service, arch: Architecture, files: Mapping[str, FileFacts],
+                   contract: ContractFacts | None) -> dict:
+    """The contract the code and deployments imply (analyzer.contract's inference), in the contract's
+    YAML shape; the declared version, owner and capability are kept."""
+    inf = infer(files, arch, svc)
     head: dict = {"name": svc.id}
     if contract:
         for key in ("version", "owner", "capability"):
             if getattr(contract, key):
                 head[key] = getattr(contract, key)
-    deps: dict[str, dict] = {}
-    for e in arch.edges:
-        if e.source == svc.id and e.kind == "call" and e.target in services:
-            deps.setdefault(e.target, {"name": e.target, "type": "sync"})
-        if e.source == svc.id and e.kind == "publish":
-            for s in arch.edges:
-                if s.kind == "subscribe" and s.source == e.target and s.target != svc.id:
-                    deps.setdefault(s.target, {"name": s.target, "type": "async"})
-    for name, dep in deps.items():
-        d = declared.get(norm(name))
-        dep["criticality"] = d.criticality if d else ("hard" if dep["type"] == "sync" else "soft")
-    doc: dict = {"service": head, "dependencies": [deps[k] for k in sorted(deps)]}
-    stores = sorted({(e.target, e.protocol) for e in arch.edges if e.source == svc.id and e.kind == "datastore"})
-    if stores:
-        doc["data"] = [{"name": n, "type": t} for n, t in stores]
+    doc: dict = {"service": head,
+                 "dependencies": [{"name": d.name, "type": d.type, "criticality": d.criticality}
+                                  for d in sorted(inf.dependencies, key=lambda d: d.name)]}
+    if inf.data:
+        doc["data"] = [{"name": n, "type": t} for n, t in inf.data]
     exposes: dict = {}
-    if svc.events:
-        exposes["events"] = list(svc.events)
-    apis = [a for a in svc.http] + [f"GRPC {g}" for g in svc.grpc] + [f"RPC {r}" for r in svc.rpc]
-    if apis:
-        exposes["apis"] = apis
+    if inf.events:
+        exposes["events"] = sorted({e.value for e in inf.events})
+    if inf.apis:
+        exposes["apis"] = [a.value for a in inf.apis]
     if exposes:
         doc["exposes"] = exposes
-    consumed = sorted({e.source for e in arch.edges if e.kind == "subscribe" and e.target == svc.id})
-    if consumed:
-        doc["consumes"] = {"events": consumed}
+    if inf.consumes:
+        doc["consumes"] = {"events": sorted({e.value for e in inf.consumes})}
     return doc
 
 
@@ -319,7 +308,7 @@ def build_review(arch: Architecture, files: Mapping[str, FileFacts], findings: I
         reviews.append(ServiceReview(
             service=svc, contract=contract, data=data, upstream=up, downstream=down, deployable=deployable,
             deploy_reasons=reasons, scorecard=_scorecard(svc, arch, rules, findings, c, (deployable, reasons)),
-            inferred_contract=yaml.safe_dump(infer_contract(svc, arch, c), sort_keys=False, width=100),
+            inferred_contract=yaml.safe_dump(infer_contract(svc, arch, files, c), sort_keys=False, width=100),
             models=models, er_diagram=er_diagram([m for _, m in models]), workloads=workloads,
             deploy_findings=[f for f in findings if f.service == svc.id and
                              (f.file in deploy_files or "Dockerfile" in f.file)],
