@@ -49,6 +49,10 @@ def test_pre_commit_try_repo_scan_and_diff_hooks_fail_on_bad_changes_and_pass_on
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
     env.pop("PRE_COMMIT", None)
+    # pre-commit builds the hook's own virtualenv and pip-installs this repository into it; letting that
+    # virtualenv see the interpreter's site-packages (where CI installed the dependencies) saves
+    # downloading them again; pip still installs whatever is missing
+    env["VIRTUALENV_SYSTEM_SITE_PACKAGES"] = "1"
     for name in ("api", "worker"):
         (repo / name).mkdir(parents=True)
         (repo / name / "app.py").write_text(GOOD)
@@ -80,8 +84,10 @@ def test_pre_commit_try_repo_scan_and_diff_hooks_fail_on_bad_changes_and_pass_on
     # contract does not declare -> refused; declared -> accepted
     (repo / "worker" / "legacy.py").write_text(OTHER_BAD.replace("/y')", "/y', timeout=3)"))
     (repo / "api" / "service.yaml").write_text("service:\n  name: api\ndependencies: []\n")
+    (repo / "worker" / "service.yaml").write_text("service:\n  name: worker\ndependencies: []\n")
     _git(repo, "add", "-A")
-    assert _try_repo(repo, "svclint-diff", env).returncode == 0
+    clean = _try_repo(repo, "svclint-diff", env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
     (repo / "api" / "app.py").write_text(GOOD + "\n\ndef worker():\n    return requests.get('http://worker:8000/x', timeout=2)\n")
     _git(repo, "add", "-A")
     drift = _try_repo(repo, "svclint-diff", env)
