@@ -93,10 +93,11 @@ def _write_new(root: str, rel: str, text: str, kept: str) -> str:
 def _config(root: str) -> str:
     pyproject = os.path.join(root, "pyproject.toml")
     if not os.path.exists(pyproject):
-        return _write_new(root, "svclint.toml", CONFIG, "exists; left as it is")
+        # svclint.toml holds the same keys at its top level
+        return _write_new(root, "svclint.toml", CONFIG.replace("[tool.svclint]\n", "", 1), "exists; left as it is")
     with open(pyproject, encoding="utf-8") as fh:
         text = fh.read()
-    if "[tool.svclint]" in text or "[tool.svclint." in text:
+    if "[tool.svclint]" in text or "[tool.svclint." in text or os.path.exists(os.path.join(root, "svclint.toml")):
         return "kept    pyproject.toml (already has [tool.svclint])"
     with open(pyproject, "a", encoding="utf-8") as fh:
         fh.write(("" if text.endswith("\n") or not text else "\n") + "\n" + CONFIG)

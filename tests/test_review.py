@@ -209,6 +209,9 @@ def test_init_writes_starter_files_and_never_clobbers(tmp_path: Path) -> None:
     import tomllib
     config = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["svclint"]
     assert config == {"select": [], "ignore": [], "fail-on": "warning", "exclude": []}
+    from analyzer.config import load_config
+    from analyzer.rules import ALL_RULES
+    assert load_config(str(tmp_path), None, ALL_RULES).fail_on.value == "warning"   # the real loader accepts it
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == "repos: []\n"
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
     again = invoke("init", str(tmp_path))
@@ -219,6 +222,9 @@ def test_init_writes_starter_files_and_never_clobbers(tmp_path: Path) -> None:
 def test_init_workflow_runs_the_real_scans_and_uploads_sarif(make_repo, tmp_path: Path) -> None:
     root = make_repo({"svc/app.py": "import requests\n\ndef f():\n    return requests.get('http://x/y')\n"})
     assert invoke("init", str(root)).stdout.splitlines()[0] == "created svclint.toml"
+    from analyzer.config import load_config
+    from analyzer.rules import ALL_RULES
+    assert load_config(str(root), None, ALL_RULES).select == ()
     workflow = yaml.safe_load((root / ".github/workflows/svclint.yml").read_text())
     steps = workflow["jobs"]["svclint"]["steps"]
     assert workflow["permissions"]["security-events"] == "write"
