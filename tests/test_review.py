@@ -70,7 +70,8 @@ def test_flask_sqlalchemy_and_classic_columns() -> None:
                        "class Team(Base):\n    __tablename__ = 'teams'\n    id = Column(Integer, primary_key=True)\n"
                        "    name = Column('team_name', String(80), unique=True)\n\n"
                        "class NotAModel:\n    x = 1\n")
-    assert [(m.name, m.table) for m in models] == [("User", "User"), ("Team", "teams")]
+    assert [(m.name, m.table, m.framework) for m in models] == [("User", "user", "flask-sqlalchemy"),
+                                                                ("Team", "teams", "sqlalchemy")]
     assert models[0].columns[1].foreign_key == "teams.id" and models[0].columns[1].nullable is False
     assert models[1].columns[1].name == "team_name" and models[1].columns[1].unique
 
@@ -81,11 +82,18 @@ def test_django_models() -> None:
                        "class Author(Stamped):\n    name = models.CharField(max_length=100, unique=True)\n\n"
                        "class Book(models.Model):\n    author = models.ForeignKey(Author, on_delete=models.CASCADE)\n"
                        "    tags = models.ManyToManyField('Tag')\n    class Meta:\n        db_table = 'books'\n")
-    assert [(m.name, m.table, m.framework) for m in models] == [("Author", "Author", "django"),
+    assert [(m.name, m.table, m.framework) for m in models] == [("Author", "app_author", "django"),
                                                                 ("Book", "books", "django")]
     book = {c.name: c for c in models[1].columns}
     assert book["id"].primary_key and book["id"].type == "AutoField"     # Django's implicit key
     assert book["author"].foreign_key == "Author" and book["tags"].type == "ManyToManyField"
+
+
+def test_table_objects_have_their_columns() -> None:
+    models = models_of("from sqlalchemy import Column, Integer, MetaData, String, Table\nmetadata = MetaData()\n"
+                       "users = Table('users', metadata, Column('id', Integer, primary_key=True), Column('name', String))\n")
+    assert [(m.table, [(c.name, c.type, c.primary_key) for c in m.columns]) for m in models] == \
+        [("users", [("id", "Integer", True), ("name", "String", False)])]
 
 
 def test_models_round_trip() -> None:

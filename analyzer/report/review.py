@@ -11,7 +11,7 @@ from typing import Iterable, Mapping, Sequence
 
 import yaml
 
-from ..model import Architecture, ContractFacts, DataModel, FileFacts, Finding, Service, Workload
+from ..model import Architecture, ContractFacts, Model, FileFacts, Finding, Service, Workload
 from ..contract.drift import infer
 from ..rule import Rule
 from .diagram import contracts_by_service, render_mermaid
@@ -74,7 +74,7 @@ class ServiceReview:
     deploy_reasons: list[str]
     scorecard: list[Item]
     inferred_contract: str
-    models: list[tuple[str, DataModel]]                 # (file, model)
+    models: list[tuple[str, Model]]                 # (file, model)
     er_diagram: str
     workloads: list[Workload]
     deploy_findings: list[Finding]
@@ -235,7 +235,7 @@ def infer_contract(svc: Service, arch: Architecture, files: Mapping[str, FileFac
 _ER_WORD = re.compile(r"[^A-Za-z0-9_]")
 
 
-def er_diagram(models: Sequence[DataModel]) -> str:
+def er_diagram(models: Sequence[Model]) -> str:
     """Mermaid erDiagram of the models: entities with typed attributes, relations from foreign keys."""
     if not models:
         return ""
@@ -253,7 +253,7 @@ def er_diagram(models: Sequence[DataModel]) -> str:
         for c in m.columns:
             if not c.foreign_key:
                 continue
-            target = c.foreign_key.split(".")[0] if m.framework == "sqlalchemy" else c.foreign_key.split(".")[-1]
+            target = c.foreign_key.split(".")[-1] if m.framework == "django" else c.foreign_key.split(".")[0]
             other = by_table.get(target) or (m if target == "self" else None)
             if other is None:
                 continue
