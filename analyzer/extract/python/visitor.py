@@ -54,6 +54,7 @@ class Collected:
     nameko_name: str = ""
     celery_tasks: set[str] = field(default_factory=set)
     is_main: bool = False
+    serve_port: str = ""
     logging: str = "none"
     tracing: bool = False
     metrics: bool = False
@@ -517,6 +518,9 @@ class ModuleVisitor(cst.CSTVisitor):
                 (qual.startswith(("uvicorn", "aiohttp.web", "waitress", "gunicorn", "hypercorn")) or
                  func_name in ("app.run", "web.run_app")):
             self.out.is_main = True
+            port = _kw(node, "port")
+            if port is not None and not self.out.serve_port:
+                self.out.serve_port = self.folder.fold(port)
 
     # ------------------------------------------------------------------ routes
     def _route_call(self, node: cst.Call, qual: str, func_name: str) -> None:
@@ -1230,7 +1234,8 @@ class _Interpreter:
             if not name or name == UNKNOWN:
                 name = self.v.folder.fold(exchange) if exchange is not None else name
             self._add(p, CallSite(library, "publish", 0, 0, method, target=target, channel=name,
-                                  timeout=False, symbol=f"{library}.{method}"))
+                                  timeout=False, symbol=f"{library}.{method}",
+                                  blocking=qual.startswith("pika.BlockingConnection")))
         elif method in ("basic_consume", "consume", "iterator"):
             queue = _kw(call, "queue") or (_pos(call, 0) if library == "pika" else None)
             name = self.v.folder.fold(queue) if queue is not None else ""
