@@ -83,6 +83,24 @@ class CallSite:
 
 
 @dataclass(frozen=True)
+class Wrapper:
+    """A project function, or a class through its constructor, whose call sites take their target from
+    its parameters (`${param:x}`, `${init:x}`) and that no code of its own module calls: callers in
+    other modules of the service supply the values (resolve joins them)."""
+    name: str                       # "get_json", "Client.charge" (a function) or "Client" (a constructor)
+    positional: tuple[str, ...] = ()
+    keyword: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectCall:
+    """A call to a function or class imported from another module, with the arguments it passes."""
+    callee: str                     # qualified through the imports: "app.clients.get_json"
+    line: int
+    args: tuple[tuple[str, str], ...] = ()   # ("0", folded) for positional, ("name", folded) for keywords
+
+
+@dataclass(frozen=True)
 class EnvRead:
     name: str
     default: str | None
@@ -101,9 +119,18 @@ class Constant:
 
 @dataclass(frozen=True)
 class Suppression:
-    line: int             # 0 = whole file
+    line: int             # where it is written (the comment, the annotation)
     codes: tuple[str, ...]
     reason: str
+    start: int = 0        # first and last line it covers (0: only `line`)
+    end: int = 0
+    form: str = "line"    # line | file (ignore-file) | object (YAML comment on an object) | annotation
+
+    def covers(self, line: int) -> bool:
+        if self.form == "file":
+            return True
+        start = self.start or self.line
+        return start <= line <= max(self.end, start)
 
 
 @dataclass(frozen=True)
@@ -132,6 +159,8 @@ class PythonFacts:
     tracing: bool = False
     metrics: bool = False
     generated: bool = False               # generated code (protobuf stubs...)
+    wrappers: tuple[Wrapper, ...] = ()              # see Wrapper
+    project_calls: tuple[ProjectCall, ...] = ()     # calls that may feed another module's wrapper
 
 
 # ----------------------------------------------------------------------------------------------

@@ -8,12 +8,13 @@ bound at module level below the function that uses it is still recognised.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import libcst as cst
 
-from ...model import CallSite, Constant, EnvRead, Import, Route
+from ...model import CallSite, Constant, EnvRead, Import, ProjectCall, Route, Wrapper
 from . import libraries as lib
 from .fold import UNKNOWN, Folder, dotted, string_value
 
@@ -54,8 +55,14 @@ class Collected:
     logging: str = "none"
     tracing: bool = False
     metrics: bool = False
+    wrappers: list[Wrapper] = field(default_factory=list)
+    project_calls: list[tuple[cst.CSTNode, ProjectCall]] = field(default_factory=list)
 
 
+# modules whose functions are never a project's wrappers: the standard library and the libraries svclint knows
+_NOT_PROJECT = frozenset(sys.stdlib_module_names) | {
+    q.split(".")[0] for table in (lib.HTTP_FUNCTIONS, lib.CLIENT_TYPES, lib.DATASTORE_CLIENTS, lib.APP_TYPES,
+                                  lib.WEB_FRAMEWORKS) for q in table}
 _CONFIG_ATTR = re.compile(r"\.(conf|config|settings)\.\w+$")
 
 
@@ -350,6 +357,8 @@ class ModuleVisitor(cst.CSTVisitor):
         else:
             key = (self.scope, name)
         if not module_level:
+            if name.startswith("self.") and self.scope.endswith(".__init__"):
+                value = self._init_param(value)
             self.values.setdefault(key, value)   # the first binding: later ones tend to refine it
         call = value if isinstance(value, cst.Call) else None
         # `connection.channel()` style: the object made by calling a method of a bound object
@@ -362,6 +371,18 @@ class ModuleVisitor(cst.CSTVisitor):
                 self.out.routes.append((stmt, Route("PREFIX", string_value(prefix) or "", lib.APP_TYPES[qual][0],
                                                     0, router=f"{self.module_name}.{name}")))
         self.bindings[key] = _Binding(qual or "", call, self.scope)
+
+    def _init_param(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """`self.base_url = base_url` (or `base_url.rstrip("/")`) in `__init__`: the field holds what the
+        constructor's caller passes, written `${init:base_url}` until a caller supplies it."""
+        positional, keyword = self.params.get(self.scope, ([], []))
+        inner = value
+        if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and \
+                inner.func.attr.value in ("rstrip", "strip", "lstrip"):
+            inner = inner.func.value
+        if isinstance(inner, cst.Name) and (inner.value in positional or inner.value in keyword):
+            return cst.Name("__svclint_init_" + inner.value)
+        return value
 
     def _call_qual(self, call: cst.Call) -> str | None:
         name = dotted(call.func)
@@ -535,6 +556,7 @@ class ModuleVisitor(cst.CSTVisitor):
         for pending in self.pending:
             interpreter.interpret(pending)
         interpreter.expand_wrappers()
+        interpreter.project_calls()
 
     def _decorated(self, func: cst.FunctionDef, qual: str, cls: str, decorators: tuple[str, ...]) -> None:
         for dec in func.decorators:
@@ -1067,30 +1089,65 @@ class _Interpreter:
     # -------------------------------------------------------------- output
     def expand_wrappers(self) -> None:
         """One level of project wrappers: a call site whose target (or channel) is a parameter of its
-        function is repeated with the argument each caller in this module passes."""
+        function (`${param:x}`), or a constructor parameter its class keeps (`${init:x}`), is repeated
+        with the argument each caller in this module passes. With no caller here, it waits for callers
+        in other modules (a `Wrapper` fact; resolve joins them)."""
         v = self.v
-        wrapped = [(n, c) for n, c in v.out.calls if "${param:" in c.target + c.channel]
-        if not wrapped:
-            return
+        wrapped = [(n, c) for n, c in v.out.calls if "${param:" in c.target + c.channel or
+                   "${init:" in c.target + c.channel]
         for node, site in wrapped:
             v.out.calls.remove((node, site))
-            params = v.params.get(site.function, ([], []))
-            short = site.function.rsplit(".", 1)[-1]
-            callers = [p for p in v.pending if dotted(p.call.func) in (site.function, short, f"self.{short}",
-                                                                        f"cls.{short}")]
+            text = site.target + site.channel
+            cls = site.function.split(".")[0] if "${init:" in text and "." in site.function else ""
+            if "${param:" in text:
+                params = v.params.get(site.function, ([], []))
+                short = site.function.rsplit(".", 1)[-1]
+                names = (site.function, short, f"self.{short}", f"cls.{short}")
+                kind, wrapper = "param", site.function
+            else:
+                params = v.params.get(f"{cls}.__init__", ([], []))
+                names = (cls,)
+                kind, wrapper = "init", cls
+            callers = [p for p in v.pending if dotted(p.call.func) in names]
             for caller in callers:
                 args = self._arguments(caller, params)
                 v.folder.class_fields = v.class_fields.get(caller.cls, {})
                 v.folder.local = lambda name, c=caller: self._value(name, c.scope, c.cls)
                 folded = {k: v.folder.fold(a) for k, a in args.items()}
 
-                def sub(text: str) -> str:
-                    return re.sub(r"\$\{param:(\w+)\}", lambda m: folded.get(m.group(1), UNKNOWN), text)
+                def sub(text: str, folded: dict[str, str] = folded, kind: str = kind) -> str:
+                    return re.sub(r"\$\{%s:(\w+)\}" % kind, lambda m: folded.get(m.group(1), UNKNOWN), text)
                 v.out.calls.append((node, replace(site, target=sub(site.target), channel=sub(site.channel))))
             if not callers:
-                unknown = re.compile(r"\$\{param:\w+\}")
-                v.out.calls.append((node, replace(site, target=unknown.sub(UNKNOWN, site.target),
-                                                  channel=unknown.sub(UNKNOWN, site.channel))))
+                v.out.calls.append((node, site))
+                if not any(w.name == wrapper for w in v.out.wrappers):
+                    v.out.wrappers.append(Wrapper(wrapper, tuple(params[0]), tuple(params[1])))
+
+    def project_calls(self) -> None:
+        """Calls of names imported from other modules that pass values (`get_json("http://x/y")`,
+        `Client(os.environ["URL"])`): what another module's wrapper may be waiting for."""
+        v = self.v
+        for p in v.pending:
+            name = dotted(p.call.func)
+            if name is None or name.split(".")[0] not in v.aliases:
+                continue
+            qual = v.qualify(name)
+            if not qual or qual.split(".")[0] in _NOT_PROJECT:
+                continue
+            v.folder.class_fields = v.class_fields.get(p.cls, {})
+            v.folder.local = lambda n, c=p: self._value(n, c.scope, c.cls)
+            args = []
+            index = 0
+            for a in p.call.args:
+                if a.star:
+                    continue
+                key = a.keyword.value if a.keyword is not None else str(index)
+                index += a.keyword is None
+                value = v.folder.fold(a.value)
+                if value and value != UNKNOWN:
+                    args.append((key, value))
+            if args:
+                v.out.project_calls.append((p.call, ProjectCall(qual, 0, tuple(args))))
 
     def _arguments(self, caller: _Pending, params: tuple[list[str], list[str]]) -> dict[str, cst.BaseExpression]:
         positional, keyword = params
