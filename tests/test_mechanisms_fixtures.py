@@ -111,3 +111,13 @@ def test_constructor_parameter_used_directly_and_enum_members_of_another_module(
         "consumer = Consumer(topic=Topics.PAID.value)\n")
     arch = analyze(str(tmp_path)).arch
     assert ("order-paid", "worker", "subscribe") in {(e.source, e.target, e.kind) for e in arch.edges}
+
+
+def test_messages_show_a_wrappers_parameter_readably(tmp_path):
+    (tmp_path / "api").mkdir()
+    (tmp_path / "docker-compose.yml").write_text("services:\n  api:\n    build: ./api\n")
+    (tmp_path / "api" / "app.py").write_text(
+        "import requests\n\n\ndef user(name):\n    return requests.get(f'http://users:5000/users/{name}')\n")
+    analysis = analyze(str(tmp_path))
+    (finding,) = [f for f in run_rules(analysis, ALL_RULES) if f.rule == "RES001"]
+    assert "http://users:5000/users/{name}" in finding.message and "${" not in finding.message
