@@ -1234,7 +1234,8 @@ class _Interpreter:
             if not name or name == UNKNOWN:
                 name = self.v.folder.fold(exchange) if exchange is not None else name
             self._add(p, CallSite(library, "publish", 0, 0, method, target=target, channel=name,
-                                  timeout=False, symbol=f"{library}.{method}"))
+                                  timeout=False, symbol=f"{library}.{method}",
+                                  blocking=qual.startswith("pika.BlockingConnection")))
         elif method in ("basic_consume", "consume", "iterator"):
             queue = _kw(call, "queue") or (_pos(call, 0) if library == "pika" else None)
             name = self.v.folder.fold(queue) if queue is not None else ""
