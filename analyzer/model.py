@@ -79,6 +79,31 @@ class CallSite:
     function: str = ""    # enclosing function qualified name
     in_try: bool = False  # wrapped in try/except in its function
     symbol: str = ""      # stable description for fingerprints: "requests.get"
+    # resilience and observability around the call (RES002-RES007, OBS005)
+    retry_via: str = ""           # tenacity | backoff | stamina | retrying | retry | urllib3 | httpx | grpc | loop
+    retry_bounded: bool = True    # the retry policy stops (attempts or time); False: it retries forever
+    retry_replays: bool = True    # the policy may resend a request the peer already received
+    headers: tuple[str, ...] = () # header (gRPC metadata) names sent, lower case; "?" when not visible
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """Concurrent fan-out in Python code (asyncio.gather/wait over a built list, an executor sized by input)."""
+    line: int
+    column: int
+    function: str
+    kind: str                     # gather | executor
+    network: bool                 # the fanned-out work makes network calls this module shows
+    bounded: bool                 # a semaphore, limiter, explicit pool limit or fixed worker count bounds it
+
+
+@dataclass(frozen=True)
+class HandlerCall:
+    """A dependency call (datastore, HTTP, gRPC, ...) made inside a route handler, or a helper it calls."""
+    function: str                 # the handler's qualified name (as Route.handler spells it)
+    what: str                     # the call as written: "db.session.execute", "redis_client.ping"
+    line: int
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,6 +156,12 @@ class PythonFacts:
     tracing: bool = False
     metrics: bool = False
     generated: bool = False               # generated code (protobuf stubs...)
+    # observability and resilience set-up (OBS004-OBS009, RES006)
+    print_lines: tuple[int, ...] = ()     # print() calls
+    log_config_line: int = 0              # logging.basicConfig / dictConfig / fileConfig / setFormatter
+    instrumented: tuple[str, ...] = ()    # client libraries whose outbound calls carry trace context ("*": all)
+    fan_outs: tuple[FanOut, ...] = ()
+    handler_calls: tuple[HandlerCall, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -239,6 +270,7 @@ class DeployFacts:
     dockerfile_cmd: str = ""
     dockerfile_expose: tuple[str, ...] = ()
     skaffold_artifacts: tuple[tuple[str, str], ...] = ()   # (image, context)
+    alert_rules: tuple[str, ...] = ()    # alert names of Prometheus rule files and PrometheusRule objects
 
 
 # ----------------------------------------------------------------------------------------------

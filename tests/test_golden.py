@@ -30,6 +30,10 @@ DELIBERATE = {
     ("OBS002", "k8s/notifications.yaml", 2),    # the Deployment's document starts on line 2 (line 1 is a comment)
     ("SVC001", "services/reviews/reviews/main.py", 9),
     ("OBS003", "k8s/reviews.yaml", 30),         # the readinessProbe whose path (line 32) is /ready
+    ("RES005", "services/gateway/gateway/main.py", 80),     # gateway -> catalog, no circuit breaker
+    ("RES005", "services/gateway/gateway/main.py", 102),    # gateway -> orders
+    ("RES005", "services/orders/orders/clients.py", 18),    # orders -> catalog
+    ("RES005", "services/orders/orders/clients.py", 40),    # orders -> payments
 }
 SERVICES = {"cart", "catalog", "gateway", "notifications", "orders", "payments", "reviews"}
 
@@ -103,11 +107,12 @@ def test_deliberate_mistakes_are_found_and_nothing_else(scan_doc: dict) -> None:
     by_service = {(f["rule"], f["service"]) for f in scan_doc["findings"]}
     assert by_service == {("RES001", "gateway"), ("RES001", "orders"), ("SVC002", "catalog"),
                           ("SVC002", "orders"), ("CON003", "orders"), ("OBS001", "notifications"),
-                          ("OBS002", "notifications"), ("SVC001", "reviews"), ("OBS003", "reviews")}
+                          ("OBS002", "notifications"), ("SVC001", "reviews"), ("OBS003", "reviews"),
+                          ("RES005", "gateway"), ("RES005", "orders")}
     summary = scan_doc["summary"]
     assert summary["services"] == len(SERVICES)
     assert summary["findings"] == len(DELIBERATE)
-    assert summary["by_severity"] == {"error": 7, "warning": 3}
+    assert summary["by_severity"] == {"error": 10, "warning": 4}
 
 
 def test_graph_has_the_shop_architecture(graph_doc: dict) -> None:

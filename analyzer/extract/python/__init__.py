@@ -87,6 +87,8 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
     import_nodes = v.import_nodes
     nodes = [n for n, _ in out.routes] + [n for n, _ in out.calls] + [n for n, _ in out.env_reads] + \
         [n for n, _ in out.constants] + import_nodes
+    obs = v.observer
+    nodes += obs.prints + obs.log_config + [n for n, _ in out.fan_outs] + [n for n, _ in out.handler_calls]
     pos = positions(module, nodes)
 
     def at(node: cst.CSTNode) -> tuple[int, int]:
@@ -106,7 +108,14 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
         constants=constants, frameworks=tuple(sorted(out.frameworks)),
         grpc_servicers=tuple(sorted(out.grpc_servicers)), grpc_health=out.grpc_health,
         nameko_name=out.nameko_name, celery_tasks=tuple(sorted(out.celery_tasks)), is_main=out.is_main,
-        logging=out.logging, tracing=out.tracing, metrics=out.metrics)
+        logging=out.logging, tracing=out.tracing, metrics=out.metrics,
+        print_lines=tuple(sorted({at(n)[0] for n in obs.prints})),
+        log_config_line=min((at(n)[0] for n in obs.log_config), default=0),
+        instrumented=tuple(sorted(obs.instrumented)),
+        fan_outs=tuple(sorted({replace(f, line=at(n)[0], column=at(n)[1]) for n, f in out.fan_outs},
+                              key=lambda f: (f.line, f.column))),
+        handler_calls=tuple(sorted({replace(h, line=at(n)[0], column=at(n)[1]) for n, h in out.handler_calls},
+                                   key=lambda h: (h.function, h.line, h.column))))
 
 
 def _generated_facts(path: str, data: bytes) -> PythonFacts:
