@@ -14,6 +14,8 @@ from . import __version__
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
+from .report.formats import FORMATS, render_findings
+from .report.progress import Progress
 
 
 class InputError(click.ClickException):
@@ -55,8 +57,8 @@ def main() -> None:
 @main.command()
 @click.argument("path", default=".", type=click.Path())
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format (sarif: code scanning; github: workflow annotations; gitlab: Code Quality).")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated, repeatable).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated, repeatable).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning", show_default=True,
@@ -81,20 +83,17 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     for prefix in _split(select) + _split(ignore):
         if not any(k.startswith(prefix.upper()) for k in known):
             raise InputError(f"no rule matches {prefix!r} (see `svclint rules`)")
-    analysis = analyze(root, excludes)
+    bar = Progress()
+    analysis = analyze(root, excludes, progress=bar)
+    bar.close()
     findings = run_rules(analysis, rules, debug=debug)
     if files:
         findings = restrict_to(findings, analysis, [os.path.relpath(f, root) if os.path.isabs(f) else f
                                                     for f in files])
     skipped = [(f.path, f.skipped) for f in analysis.files.values() if f.skipped] + \
         list(analysis.discovery.skipped)
-    if fmt == "json":
-        from .report.json_report import render_findings_json
-        text = render_findings_json(findings, len(analysis.files), len(analysis.arch.services), sorted(skipped))
-    else:
-        from .report.text import render_text
-        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_text(findings, len(analysis.files), len(analysis.arch.services), colour, len(skipped))
+    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render_findings(fmt, findings, analysis, rules, sorted(skipped), colour)
     _emit(text, output)
     threshold = Severity(fail_on).rank
     if not exit_zero and any(f.severity.rank >= threshold for f in findings):
@@ -114,10 +113,10 @@ def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> 
         text = render_graph_json(analysis.arch)
     elif fmt == "mermaid":
         from .report.diagram import render_mermaid
-        text = render_mermaid(analysis.arch)
+        text = render_mermaid(analysis.arch, analysis.files)
     else:
         from .report.diagram import render_dot
-        text = render_dot(analysis.arch)
+        text = render_dot(analysis.arch, analysis.files)
     _emit(text, output)
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import networkx as nx
 
@@ -24,10 +24,15 @@ class Analysis:
     graph: nx.MultiDiGraph
 
 
-def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES) -> Analysis:
-    """discover -> extract -> resolve -> graph."""
+def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES,
+            progress: Callable[[int, int], None] | None = None) -> Analysis:
+    """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file."""
     found = discover(root, tuple(excludes))
-    facts = {f.path: extract_file(root, f.path, f.kind) for f in found.files}
+    facts = {}
+    for done, f in enumerate(found.files, 1):
+        facts[f.path] = extract_file(root, f.path, f.kind)
+        if progress is not None:
+            progress(done, len(found.files))
     arch = resolve(facts.values(), found.languages, found.directories)
     return Analysis(root, found, facts, arch, build_graph(arch))
 

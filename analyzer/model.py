@@ -236,6 +236,17 @@ class ConfigMap:
 
 
 @dataclass(frozen=True)
+class Kustomization:
+    """A kustomization.yaml: what it pulls in and what it changes (plain YAML only; no remote bases)."""
+    file: str
+    line: int
+    resources: tuple[str, ...] = ()      # repo-relative paths (files or directories): resources, bases, components
+    patches: tuple[str, ...] = ()        # repo-relative files patching the resources (strategic merge)
+    namespace: str = ""
+    images: tuple[tuple[str, str], ...] = ()   # image name -> new name (images: newName)
+
+
+@dataclass(frozen=True)
 class Autoscaler:
     name: str
     target_kind: str
@@ -271,6 +282,7 @@ class DeployFacts:
     dockerfile_expose: tuple[str, ...] = ()
     skaffold_artifacts: tuple[tuple[str, str], ...] = ()   # (image, context)
     alert_rules: tuple[str, ...] = ()    # alert names of Prometheus rule files and PrometheusRule objects
+    kustomization: Kustomization | None = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -313,6 +325,8 @@ class FileFacts:
     deploy: DeployFacts | None = None
     contracts: tuple[ContractFacts, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    # code in another language (kind "source"): its publish/consume operations, read lexically
+    messages: tuple[CallSite, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -399,6 +413,17 @@ class Architecture:
 
     def services_of(self, path: str) -> tuple[str, ...]:
         return self._by_file.get(path, ())
+
+    @functools.cached_property
+    def _by_workload(self) -> dict[str, Service]:
+        return {w: s for s in self.services for w in s.workloads}
+
+    def workload_service(self, w: Workload) -> Service | None:
+        """The service a deployment unit runs (a canary or versioned workload runs its service)."""
+        return self._by_workload.get(f"{w.file}:{w.line}")
+
+    def workloads_of(self, sid: str) -> tuple[Workload, ...]:
+        return tuple(w for w in self.workloads if (s := self.workload_service(w)) is not None and s.id == sid)
 
 
 @dataclass(frozen=True)
