@@ -78,12 +78,54 @@ class CallSite:
     in_async: bool = False
     function: str = ""    # enclosing function qualified name
     in_try: bool = False  # wrapped in try/except in its function
+    handled: bool = False # in a try with an except clause that does not re-raise (a fallback or default)
     symbol: str = ""      # stable description for fingerprints: "requests.get"
+    discarded: bool = False   # a statement of its own: the result (response, reply) is never looked at
+    blocking: bool = False    # a synchronous client: the call blocks its thread until the peer answers
     # resilience and observability around the call (RES002-RES007, OBS005)
     retry_via: str = ""           # tenacity | backoff | stamina | retrying | retry | urllib3 | httpx | grpc | loop
     retry_bounded: bool = True    # the retry policy stops (attempts or time); False: it retries forever
     retry_replays: bool = True    # the policy may resend a request the peer already received
     headers: tuple[str, ...] = () # header (gRPC metadata) names sent, lower case; "?" when not visible
+
+
+@dataclass(frozen=True)
+class Function:
+    """What one function does that the communication and data rules weigh (only functions doing any of it)."""
+    name: str                                        # qualified, as CallSite.function
+    line: int
+    is_async: bool = False
+    writes: tuple[tuple[int, str], ...] = ()         # database commits and writes: (line, "session.commit")
+    blocking: tuple[tuple[int, int, str], ...] = ()  # blocking calls that are no CallSite: (line, column, "time.sleep")
+    handler_calls: tuple[str, ...] = ()              # what its `except` handlers call ("self.payments.refund")
+    on_commit: bool = False                          # defers work until the transaction commits (transaction.on_commit)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A class (or `Table(...)`) mapped to a database table: SQLAlchemy, SQLModel, Flask-SQLAlchemy, Django."""
+    name: str
+    table: str
+    line: int
+    framework: str                                   # sqlalchemy | sqlmodel | flask-sqlalchemy | django
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A project function, or a class through its constructor, whose call sites take their target from
+    its parameters (`${param:x}`, `${init:x}`) and that no code of its own module calls: callers in
+    other modules of the service supply the values (resolve joins them)."""
+    name: str                       # "get_json", "Client.charge" (a function) or "Client" (a constructor)
+    positional: tuple[str, ...] = ()
+    keyword: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectCall:
+    """A call to a function or class imported from another module, with the arguments it passes."""
+    callee: str                     # qualified through the imports: "app.clients.get_json"
+    line: int
+    args: tuple[tuple[str, str], ...] = ()   # ("0", folded) for positional, ("name", folded) for keywords
 
 
 @dataclass(frozen=True)
@@ -125,9 +167,18 @@ class Constant:
 
 @dataclass(frozen=True)
 class Suppression:
-    line: int             # 0 = whole file
+    line: int             # where it is written (the comment, the annotation)
     codes: tuple[str, ...]
     reason: str
+    start: int = 0        # first and last line it covers (0: only `line`)
+    end: int = 0
+    form: str = "line"    # line | file (ignore-file) | object (YAML comment on an object) | annotation
+
+    def covers(self, line: int) -> bool:
+        if self.form == "file":
+            return True
+        start = self.start or self.line
+        return start <= line <= max(self.end, start)
 
 
 @dataclass(frozen=True)
@@ -156,6 +207,11 @@ class PythonFacts:
     tracing: bool = False
     metrics: bool = False
     generated: bool = False               # generated code (protobuf stubs...)
+    wrappers: tuple[Wrapper, ...] = ()              # see Wrapper
+    project_calls: tuple[ProjectCall, ...] = ()     # calls that may feed another module's wrapper
+    functions: tuple[Function, ...] = ()
+    models: tuple[Model, ...] = ()
+    outbox: bool = False                  # names a transactional outbox (table, model, library)
     # observability and resilience set-up (OBS004-OBS009, RES006)
     print_lines: tuple[int, ...] = ()     # print() calls
     log_config_line: int = 0              # logging.basicConfig / dictConfig / fileConfig / setFormatter
@@ -311,6 +367,8 @@ class ContractFacts:
     events: tuple[tuple[str, int], ...] = ()
     consumes: tuple[tuple[str, int], ...] = ()
     source: str = "contract"      # contract | backstage
+    declares: tuple[str, ...] = ()   # sections the file states, even empty: dependencies, apis, events, consumes
+    consumes_apis: tuple[tuple[str, int], ...] = ()   # Backstage consumesApis (API entity refs)
 
 
 @dataclass(frozen=True)

@@ -649,7 +649,8 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
             continue
         for call in py.calls:
             if _runs(svc, siblings, py, call):
-                _call_edge(ctx, svc, path, call, constants)
+                for expanded in _through_wrappers(ctx, svc, py, call):
+                    _call_edge(ctx, svc, path, expanded, constants)
     for path in svc.sources:
         for call in ctx.facts[path].messages:
             _call_edge(ctx, svc, path, call, constants)
@@ -662,6 +663,37 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
                 _add_edge(ctx, queue, svc.id, "subscribe", _broker_type(ctx, svc), "config", ev)
         # beat publishes what its schedule names; svclint does not read schedules yet, so it draws no
         # edge rather than guess one
+
+
+_WRAPPED = re.compile(r"\$\{(param|init):(\w+)\}")
+
+
+def _through_wrappers(ctx: _Ctx, svc: _Svc, py: PythonFacts, call: CallSite) -> list[CallSite]:
+    """A call site inside a project wrapper, once for each caller elsewhere in the service, with the
+    values those callers pass; with no caller, its target is unknown (`${?}`)."""
+    text = call.target + call.channel
+    if "${param:" not in text and "${init:" not in text:
+        return [call]
+    out = []
+    for wrapper in py.wrappers:
+        is_init = "${init:" in text
+        if (wrapper.name != call.function) if not is_init else not call.function.startswith(wrapper.name + "."):
+            continue
+        full = f"{py.module}.{wrapper.name}"
+        for path in svc.files:
+            other = ctx.facts[path].python
+            for pc in other.project_calls if other is not None else ():
+                if not (pc.callee == full or full.endswith("." + pc.callee) or pc.callee.endswith("." + full)):
+                    continue
+                args = {wrapper.positional[int(k)] if k.isdigit() and int(k) < len(wrapper.positional) else k: v
+                        for k, v in pc.args}
+
+                def sub(value: str, args: dict[str, str] = args) -> str:
+                    return _WRAPPED.sub(lambda m: args.get(m.group(2), "${?}"), value)
+                out.append(replace(call, target=sub(call.target), channel=sub(call.channel)))
+    if not out:
+        out.append(replace(call, target=_WRAPPED.sub("${?}", call.target), channel=_WRAPPED.sub("${?}", call.channel)))
+    return sorted(set(out), key=lambda c: (c.target, c.channel))
 
 
 def _broker_type(ctx: _Ctx, svc: _Svc) -> str:

@@ -49,3 +49,18 @@ def call_owner(ctx: Context, path: str, function: str) -> str:
         if svc is not None and svc.role == wanted:
             return sid
     return services[0]
+
+
+def reached_services(ctx: Context, path: str) -> dict[int, set[str]]:
+    """Line of a call site in `path` -> the services it reaches, as resolve worked them out."""
+    services = {s.id for s in ctx.arch.services}
+    reached: dict[int, set[str]] = {}
+    for file, line, _, _, node in ctx.arch.targets:
+        if file == path and node in services:
+            reached.setdefault(line, set()).add(node)
+    for e in ctx.arch.edges:
+        if e.kind == "call" and e.target in services:
+            for ev in e.evidence:
+                if ev.file == path:
+                    reached.setdefault(ev.line, set()).add(e.target)
+    return reached

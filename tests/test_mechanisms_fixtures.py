@@ -73,3 +73,23 @@ def test_kustomize_generated_configmap_and_overlay_env_wire_the_calls(kustomize)
 def test_kustomize_wiring_rules_see_the_generated_config(kustomize):
     findings = run_rules(kustomize, ALL_RULES)
     assert not [f for f in findings if f.rule.startswith("WIR") or f.rule == "OBS002"], findings
+
+
+def test_wrappers_in_another_module_take_their_callers_values():
+    arch = analyze(str(MECH / "wrappers")).arch
+    calls = {(e.source, e.target): [ev.file for ev in e.evidence] for e in arch.edges if e.kind == "call"}
+    # get_json(url) called with a literal URL from main.py; PaymentsClient(base_url) built from the env
+    assert "shop/app/clients.py" in calls[("shop", "inventory")]
+    assert "shop/app/clients.py" in calls[("shop", "payments")]
+    targets = {(f, line): t for f, line, _, t, _ in arch.targets}
+    assert targets[("shop/app/clients.py", 10)] == "http://payments:8080/charge"
+
+
+def test_wrapper_facts_are_per_module():
+    from analyzer.extract import extract_file
+    clients = extract_file(str(MECH / "wrappers"), "shop/app/clients.py", "python").python
+    assert {w.name for w in clients.wrappers} == {"PaymentsClient", "get_json"}
+    main = extract_file(str(MECH / "wrappers"), "shop/app/main.py", "python").python
+    assert {(c.callee, c.args) for c in main.project_calls} == {
+        ("shop.app.clients.PaymentsClient", (("0", "${PAYMENTS_URL}"),)),
+        ("shop.app.clients.get_json", (("0", "http://inventory:8000/items"),))}
