@@ -1,6 +1,8 @@
 """Small helpers the rules share (locations of services, evidence of edges)."""
 from __future__ import annotations
 
+import re
+
 from analyzer.model import Edge, Service
 from analyzer.rule import Context
 
@@ -64,3 +66,12 @@ def reached_services(ctx: Context, path: str) -> dict[int, set[str]]:
                 if ev.file == path:
                     reached.setdefault(ev.line, set()).add(e.target)
     return reached
+
+
+_WRAPPED = re.compile(r"\$\{(?:param|init):(\w+)\}")
+
+
+def shown(template: str) -> str:
+    """A folded target as a reader should see it: unknown parts as `…`, a wrapper's parameter as `{name}`
+    (environment placeholders `${VAR}` stay: they say where the value comes from)."""
+    return _WRAPPED.sub(r"{\1}", template.replace("${?}", "…"))

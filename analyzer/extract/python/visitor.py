@@ -1371,6 +1371,8 @@ class _Interpreter:
                 params = v.params.get(site.function, ([], []))
                 short = site.function.rsplit(".", 1)[-1]
                 names = (site.function, short, f"self.{short}", f"cls.{short}")
+                if short == "__init__" and "." in site.function:
+                    names = (site.function.rsplit(".", 2)[-2],)   # a constructor is called by its class
                 kind, wrapper = "param", site.function
             else:
                 params = v.params.get(f"{cls}.__init__", ([], []))
