@@ -213,6 +213,10 @@ def _config(root: str, config_file: str | None, select: tuple[str, ...] = (), ig
 
 
 def _excludes(config, exclude: tuple[str, ...], no_default_excludes: bool) -> tuple[str, ...]:
+    from .config import pattern_error
+    for pattern in exclude:
+        if pattern_error(pattern):
+            raise InputError(f"--exclude: {pattern_error(pattern)}")
     defaults = DEFAULT_EXCLUDES if config.default_excludes and not no_default_excludes else ()
     return defaults + config.exclude + tuple(exclude)
 

@@ -511,6 +511,12 @@ def _constant(ref: str, constants: dict[str, str]) -> str | None:
             mod, _, rest = key.partition("::")
             if rest == name and (mod == module or mod.endswith("." + module) or module.endswith("." + mod)):
                 return value
+    if ref.startswith("django.conf.settings."):
+        # Django's lazy settings object: the service's settings module(s) (`settings.py`, `settings/base.py`)
+        name = ref[len("django.conf.settings."):]
+        found = sorted((key.partition("::")[0], value) for key, value in constants.items()
+                       if key.partition("::")[2] == name and re.search(r"(^|\.)settings($|\.)", key.partition("::")[0]))
+        return found[0][1] if found else None
     if ref.endswith(".value"):     # an Enum member of another module: `Topics.ORDERS.value`
         return _constant(ref[: -len(".value")], constants)
     return None

@@ -121,3 +121,10 @@ def test_messages_show_a_wrappers_parameter_readably(tmp_path):
     analysis = analyze(str(tmp_path))
     (finding,) = [f for f in run_rules(analysis, ALL_RULES) if f.rule == "RES001"]
     assert "http://users:5000/users/{name}" in finding.message and "${" not in finding.message
+
+
+def test_dataclass_settings_and_django_settings_carry_the_environment():
+    arch = analyze(str(MECH / "settings")).arch
+    edges = {(e.source, e.target, e.kind) for e in arch.edges}
+    assert ("api", "inventory", "call") in edges     # Config.inventory_url from INVENTORY_HOST
+    assert ("web", "orders", "call") in edges        # settings.ORDERS_API from settings.py <- ORDERS_API
