@@ -228,6 +228,7 @@ class PythonFacts:
     nameko_name: str = ""                 # `name = "..."` of a nameko service class
     celery_tasks: tuple[str, ...] = ()    # task functions this module defines
     is_main: bool = False                 # has `if __name__ == "__main__"` or runs a server
+    serve_port: str = ""                  # the port it serves on, when it starts its server itself
     logging: str = "none"                 # none | plain | structured
     tracing: bool = False
     metrics: bool = False

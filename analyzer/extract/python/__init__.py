@@ -125,6 +125,7 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
         constants=constants, frameworks=tuple(sorted(out.frameworks)),
         grpc_servicers=tuple(sorted(out.grpc_servicers)), grpc_health=out.grpc_health,
         nameko_name=out.nameko_name, celery_tasks=tuple(sorted(out.celery_tasks)), is_main=out.is_main,
+        serve_port=out.serve_port if out.serve_port.isdigit() else "",
         logging=out.logging, tracing=out.tracing, metrics=out.metrics,
         wrappers=tuple(sorted(set(out.wrappers), key=lambda w: w.name)),
         project_calls=tuple(sorted({replace(c, line=at(n)[0]) for n, c in out.project_calls},

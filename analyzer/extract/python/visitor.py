@@ -58,6 +58,7 @@ class Collected:
     nameko_name: str = ""
     celery_tasks: set[str] = field(default_factory=set)
     is_main: bool = False
+    serve_port: str = ""
     logging: str = "none"
     tracing: bool = False
     metrics: bool = False
@@ -556,6 +557,9 @@ class ModuleVisitor(cst.CSTVisitor):
                 (qual.startswith(("uvicorn", "aiohttp.web", "waitress", "gunicorn", "hypercorn")) or
                  func_name in ("app.run", "web.run_app")):
             self.out.is_main = True
+            port = _kw(node, "port")
+            if port is not None and not self.out.serve_port:
+                self.out.serve_port = self.folder.fold(port)
 
     # ------------------------------------------------------------------ routes
     def _route_call(self, node: cst.Call, qual: str, func_name: str) -> None:
