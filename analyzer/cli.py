@@ -142,6 +142,40 @@ def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, con
     _emit(text, output)
 
 
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+def review(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> None:
+    """Write the architecture review of the repository at PATH: per service its boundary, checklist
+    scorecard, inferred contract, database schema, deployment review and CI/CD requirements."""
+    from .report.review import build_review, render_markdown
+    root = _root(path)
+    config = _config(root, None)
+    analysis = analyze(root, _excludes(config, exclude, False), config.include)
+    findings = run_rules(analysis, select_rules(_rules(), config.select, config.ignore), config=config)
+    name = os.path.basename(os.path.abspath(root)) or root
+    data = build_review(analysis.arch, analysis.files, findings, _rules(), name)
+    if fmt == "html":
+        from .report.review_html import render_html
+        _emit(render_html(data, analysis.arch, analysis.files), output)
+    else:
+        _emit(render_markdown(data), output)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+def init(path: str) -> None:
+    """Start using svclint in the repository at PATH: a [tool.svclint] section, a pre-commit entry and a
+    GitHub Actions workflow that uploads SARIF. Existing files and sections are never overwritten."""
+    from .init import InitError, init_repository
+    try:
+        for line in init_repository(_root(path)):
+            click.echo(line)
+    except InitError as exc:
+        raise InputError(str(exc)) from None
+
 @main.group()
 def generate() -> None:
     """Generate deployment artefacts from the inferred architecture."""
