@@ -271,7 +271,9 @@ def _load_baseline(path: str):
 def diff_command(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> None:
     """Diff each service's contract against what its code shows; exit 1 on drift."""
     from .contract import commands
-    text, drift = commands.diff(analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude)), fmt)
+    root = _root(path)
+    config = _config(root, None)
+    text, drift = commands.diff(analyze(root, _excludes(config, exclude, False), config.include), fmt)
     _emit(text, output)
     if drift:
         sys.exit(1)
@@ -279,7 +281,7 @@ def diff_command(path: str, fmt: str, exclude: tuple[str, ...], output: str | No
 
 @main.group("contract")
 def contract_group() -> None:
-    """Validate service contracts."""
+    """Validate service contracts, or infer them from the code."""
 
 
 @contract_group.command("validate")
@@ -293,6 +295,25 @@ def contract_validate(path: str) -> None:
     click.echo(text, nl=False)
     if problems:
         sys.exit(1)
+
+
+@contract_group.command("infer")
+@click.argument("path", type=click.Path())
+@click.option("--service", "service", help="Only this service.")
+@click.option("--write", is_flag=True, help="Write the contracts (existing ones are updated, not replaced).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "backstage"]), default="yaml", show_default=True,
+              help="service.yaml contracts, or Backstage catalog-info.yaml components.")
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+def contract_infer(path: str, service: str | None, write: bool, fmt: str, exclude: tuple[str, ...]) -> None:
+    """Print (or --write) the contract each service would declare, from what its code shows."""
+    from .contract import commands
+    root = _root(path)
+    try:
+        config = _config(root, None)
+        text = commands.infer(analyze(root, _excludes(config, exclude, False), config.include), service, fmt, write)
+    except commands.ContractError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(text, nl=False)
 
 
 def _emit(text: str, output: str | None) -> None:
