@@ -231,6 +231,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self.params[qual] = (params, [p.name.value for p in node.params.kwonly_params])
         for dec, name in zip(node.decorators, decorators):
             sec.on_decorator(self, dec, name)
+        sec.on_function(self, node, params)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._funcs.pop()
