@@ -12,6 +12,7 @@ import sys
 import click
 
 from . import __version__
+from .accounting import account
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
@@ -38,6 +39,14 @@ def _root(path: str) -> str:
     if not os.path.isdir(path):
         raise InputError(f"{path}: not a directory (svclint scans a repository)")
     return path
+
+
+def _size(text: str) -> int:
+    """`5MB`, `500k`, `1048576` -> bytes (1k = 1024); anything else is a usage error."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kKmM]?)[bB]?\s*", text)
+    if not m or int(m.group(1)) == 0:
+        raise InputError(f"--max-file-size {text!r}: expected a positive size such as 5MB, 500k or 1048576")
+    return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[m.group(2).lower()]
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -73,16 +82,19 @@ def main() -> None:
               help="Configuration file (default: svclint.toml, else [tool.svclint] of pyproject.toml, in PATH).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
 @click.option("--update-baseline", is_flag=True, help="Write every current finding to the --baseline file.")
+@click.option("--max-file-size", default="5MB", show_default=True,
+              help="Skip (and report) files larger than this: bytes, or with a k/KB, M/MB suffix.")
 def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
          fail_on: str | None, exit_zero: bool, exclude: tuple[str, ...], no_default_excludes: bool,
          output: str | None, debug: bool, config_file: str | None, baseline: str | None,
-         update_baseline: bool) -> None:
+         update_baseline: bool, max_file_size: str) -> None:
     """Scan the repository at PATH and report findings.
 
     With FILES (paths relative to PATH, as pre-commit passes them), findings are reported only for
     those files and the services they belong to; the graph is still built from the whole repository.
     """
     root = _root(path)
+    max_bytes = _size(max_file_size)
     known = {r.id for r in _rules()}
     for prefix in _split(select) + _split(ignore):
         if not any(k.startswith(prefix.upper()) for k in known):
@@ -94,7 +106,8 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     known_findings = _load_baseline(baseline) if baseline and not update_baseline else None
     rules = select_rules(_rules(), config.select, config.ignore)
     bar = Progress()
-    analysis = analyze(root, _excludes(config, exclude, no_default_excludes), config.include, progress=bar)
+    analysis = analyze(root, _excludes(config, exclude, no_default_excludes), config.include, progress=bar,
+                       max_bytes=max_bytes)
     bar.close()
     findings = run_rules(analysis, rules, debug=debug, config=config)
     if update_baseline:
@@ -108,10 +121,9 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     if files:
         findings = restrict_to(findings, analysis, [os.path.relpath(f, root) if os.path.isabs(f) else f
                                                     for f in files])
-    skipped = [(f.path, f.skipped) for f in analysis.files.values() if f.skipped] + \
-        list(analysis.discovery.skipped)
+    skipped = account(analysis.discovery, analysis.files).skipped
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render_findings(fmt, findings, analysis, rules, sorted(skipped), colour)
+    text = render_findings(fmt, findings, analysis, rules, skipped, colour)
     _emit(text, output)
     threshold = config.fail_on.rank
     if not exit_zero and any(f.severity.rank >= threshold for f in findings):
@@ -318,8 +330,11 @@ def contract_infer(path: str, service: str | None, write: bool, fmt: str, exclud
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
 

@@ -8,7 +8,7 @@ from typing import Callable, Iterable, Sequence
 import networkx as nx
 
 from .discover import DEFAULT_EXCLUDES, Discovery, discover
-from .extract import extract_file
+from .extract import MAX_BYTES, extract_file
 from .graph import build_graph
 from .config import Config
 from .model import Architecture, FileFacts, Finding, Severity, Suppression
@@ -26,12 +26,13 @@ class Analysis:
 
 
 def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Sequence[str] = (),
-            progress: Callable[[int, int], None] | None = None) -> Analysis:
-    """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file."""
+            progress: Callable[[int, int], None] | None = None, max_bytes: int = MAX_BYTES) -> Analysis:
+    """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file;
+    files over `max_bytes` are skipped with a reason."""
     found = discover(root, tuple(excludes), tuple(includes))
     facts = {}
     for done, f in enumerate(found.files, 1):
-        facts[f.path] = extract_file(root, f.path, f.kind)
+        facts[f.path] = extract_file(root, f.path, f.kind, max_bytes)
         if progress is not None:
             progress(done, len(found.files))
     arch = resolve(facts.values(), found.languages, found.directories)
