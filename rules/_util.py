@@ -7,13 +7,30 @@ from analyzer.model import Edge, Service
 from analyzer.rule import Context
 
 
+# code that ships with a service but is not the service: migrations, scripts, example and test clients
+_AUXILIARY = re.compile(r"(^|/)(alembic|migrations?|scripts?|tools|bin|examples?|docs|fixtures)/|"
+                        r"(^|/)(\w*_?client|manage|setup|conftest|env)\.py$")
+
+
+def auxiliary(path: str) -> bool:
+    """Whether a file of a service is tooling around it (migrations, scripts, a test client) rather
+    than the service itself: findings about the whole service should not point there."""
+    return bool(_AUXILIARY.search(path))
+
+
 def service_location(ctx: Context, svc: Service) -> tuple[str, int]:
-    """Where a finding about a whole service points: its entry module, else its deployment, else its path."""
+    """Where a finding about a whole service points: the module that serves (routes, servicers), else
+    its entry module, else its deployment, else its path; tooling around the service comes last."""
+    ranked = []
     for path in svc.files:
         py = ctx.files[path].python
-        if py is not None and (py.is_main or py.routes) and not py.generated:
-            line = min((r.line for r in py.routes), default=1) if not py.is_main else 1
-            return path, line
+        if py is None or py.generated or not (py.is_main or py.routes or py.grpc_servicers):
+            continue
+        serves = bool(py.routes or py.grpc_servicers)
+        line = min((r.line for r in py.routes), default=1) if not py.is_main else 1
+        ranked.append(((auxiliary(path), not serves, path), (path, line)))
+    if ranked:
+        return min(ranked)[1]
     if svc.workloads:
         file, _, line = svc.workloads[0].rpartition(":")
         return file, int(line)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from analyzer.extract.python.libraries import AUTO_INSTRUMENT_COMMANDS
 from analyzer.model import PythonFacts, Service
+from analyzer.rules._util import auxiliary
 from analyzer.rule import Context
 
 
@@ -12,7 +13,8 @@ def python_files(ctx: Context, svc: Service) -> list[tuple[str, PythonFacts]]:
         facts = ctx.files.get(path)
         if facts is not None and facts.python is not None and not facts.python.generated:
             out.append((path, facts.python))
-    return out
+    # the service's own modules first, tooling around it (migrations, scripts, clients) last
+    return sorted(out, key=lambda item: auxiliary(item[0]))
 
 
 def is_running_service(ctx: Context, svc: Service) -> bool:

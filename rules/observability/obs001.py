@@ -16,6 +16,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         if svc.framework == "none" and not svc.workloads:
             continue
+        if svc.role in ("worker", "beat", "monitor"):
+            continue   # a queue worker or scheduler of a web codebase serves no HTTP: its probe is a command
         file, line = service_location(ctx, svc)
         yield RULE.finding(f"service {svc.id} serves no health endpoint (/health, /ready, gRPC health)",
                            file, line, service=svc.id, symbol=svc.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from analyzer.model import Finding, Severity
+from analyzer.rules._util import auxiliary
 from analyzer.rule import ARCHITECTURE, Context, Example, Rule
 
 from ._common import is_running_service, python_files
@@ -19,7 +20,8 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         files = python_files(ctx, svc)
         prints = [(path, line) for path, py in files for line in py.print_lines]
-        configs = [(path, py.log_config_line) for path, py in files if py.log_config_line]
+        # a migration script's or a tool's logging set-up is not the service's
+        configs = [(path, py.log_config_line) for path, py in files if py.log_config_line and not auxiliary(path)]
         if configs:
             file, line = configs[0]
             message = f"service {svc.id} configures logging without a structured (JSON) formatter"
