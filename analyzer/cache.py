@@ -84,8 +84,7 @@ class FactsCache:
                 facts = decode(FileFacts, raw)
             except Exception:  # noqa: BLE001 - a corrupt entry of any shape is rebuilt, never fatal
                 facts = None
-            if not isinstance(facts, FileFacts) or facts.path != path or facts.kind != kind or \
-                    facts.digest != digest:
+            if not isinstance(facts, FileFacts) or facts.path != path or facts.digest != digest:
                 facts = None
         if facts is None:
             self.misses += 1
@@ -94,9 +93,10 @@ class FactsCache:
         self._new[key] = raw
         return facts
 
-    def put(self, facts: FileFacts) -> None:
+    def put(self, kind: str, facts: FileFacts) -> None:
+        """`kind`: as discovery classified the file (extraction may refine it: yaml -> compose)."""
         if facts.digest:
-            self._new[entry_key(facts.path, facts.kind, facts.digest)] = encode(facts)
+            self._new[entry_key(facts.path, kind, facts.digest)] = encode(facts)
 
     def save(self) -> None:
         """Write the pack when it changed; a cache that cannot be written is silently left alone."""

@@ -5,12 +5,14 @@ error (one line on stderr).
 """
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
 import click
 
 from . import __version__
+from .cache import CACHE_DIR
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
@@ -41,6 +43,28 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+def _perf_options(func):
+    """--jobs, --no-cache and --cache-dir, handed to the command as one `perf` argument."""
+    @functools.wraps(func)
+    def wrapper(*args, jobs: int | None, no_cache: bool, cache_dir: str | None, **kwargs):
+        return func(*args, perf={"jobs": jobs, "no_cache": no_cache, "cache_dir": cache_dir}, **kwargs)
+    wrapper = click.option("--cache-dir", type=click.Path(file_okay=False),
+                           help="Where per-file facts are cached [default: PATH/.svclint_cache].")(wrapper)
+    wrapper = click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")(wrapper)
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                        help="Processes for extraction [default: all cores].")(wrapper)
+
+
+def _analyze(root: str, excludes, perf: dict):
+    from .report.progress import ProgressBar
+    cache_dir = None if perf["no_cache"] else (perf["cache_dir"] or os.path.join(root, CACHE_DIR))
+    bar = ProgressBar()
+    try:
+        return analyze(root, excludes, jobs=perf["jobs"], cache_dir=cache_dir, progress=bar)
+    finally:
+        bar.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="svclint")
 def main() -> None:
@@ -66,9 +90,10 @@ def main() -> None:
 @click.option("--no-default-excludes", is_flag=True, help="Also scan tests, vendored and virtualenv folders.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
 @click.option("--debug", is_flag=True, help="Let a failing rule raise instead of reporting it.")
+@_perf_options
 def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
          fail_on: str, exit_zero: bool, exclude: tuple[str, ...], no_default_excludes: bool,
-         output: str | None, debug: bool) -> None:
+         output: str | None, debug: bool, perf: dict) -> None:
     """Scan the repository at PATH and report findings.
 
     With FILES (paths relative to PATH, as pre-commit passes them), findings are reported only for
@@ -81,7 +106,7 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     for prefix in _split(select) + _split(ignore):
         if not any(k.startswith(prefix.upper()) for k in known):
             raise InputError(f"no rule matches {prefix!r} (see `svclint rules`)")
-    analysis = analyze(root, excludes)
+    analysis = _analyze(root, excludes, perf)
     findings = run_rules(analysis, rules, debug=debug)
     if files:
         findings = restrict_to(findings, analysis, [os.path.relpath(f, root) if os.path.isabs(f) else f
@@ -106,9 +131,10 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
 @click.option("--format", "fmt", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 @click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
-def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> None:
+@_perf_options
+def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, perf: dict) -> None:
     """Print the inferred dependency graph of the repository at PATH."""
-    analysis = analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude))
+    analysis = _analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude), perf)
     if fmt == "json":
         from .report.json_report import render_graph_json
         text = render_graph_json(analysis.arch)
@@ -146,6 +172,25 @@ def explain(rule_id: str) -> None:
             for path, text in ex.files.items():
                 if path.endswith(".py"):
                     click.echo(f"  # {path}\n" + "".join(f"  {line}\n" for line in text.splitlines()))
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Manage the cache of per-file facts."""
+
+
+@cache_group.command("clear")
+@click.argument("path", default=".", type=click.Path())
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache to clear [default: PATH/.svclint_cache].")
+def cache_clear(path: str, cache_dir: str | None) -> None:
+    """Remove the facts cache of the repository at PATH."""
+    from .cache import clear
+    directory = cache_dir or os.path.join(_root(path), CACHE_DIR)
+    try:
+        removed = clear(directory)
+    except (ValueError, OSError) as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"svclint: cleared {directory} ({removed} cached files)")
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -8,7 +8,9 @@ from typing import Iterable, Sequence
 import networkx as nx
 
 from .discover import DEFAULT_EXCLUDES, Discovery, discover
-from .extract import extract_file
+from .cache import FactsCache
+from .extract import MAX_BYTES
+from .extract.batch import extract_all
 from .graph import build_graph
 from .model import Architecture, FileFacts, Finding, Severity
 from .resolve import resolve
@@ -24,10 +26,13 @@ class Analysis:
     graph: nx.MultiDiGraph
 
 
-def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES) -> Analysis:
-    """discover -> extract -> resolve -> graph."""
+def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, *, jobs: int | None = None,
+            cache_dir: str | None = None, progress=None) -> Analysis:
+    """discover -> extract -> resolve -> graph. `jobs`: extraction processes (None: all cores);
+    `cache_dir`: where per-file facts are cached by content (None: no cache)."""
     found = discover(root, tuple(excludes))
-    facts = {f.path: extract_file(root, f.path, f.kind) for f in found.files}
+    cache = FactsCache(cache_dir, {"max_bytes": MAX_BYTES, "prefilter": True}) if cache_dir else None
+    facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress)
     arch = resolve(facts.values(), found.languages, found.directories)
     return Analysis(root, found, facts, arch, build_graph(arch))
 
