@@ -16,6 +16,8 @@ from .cache import CACHE_DIR
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
+from .report.formats import FORMATS, render_findings
+from .report.progress import Progress
 
 
 class InputError(click.ClickException):
@@ -56,9 +58,8 @@ def _perf_options(func):
 
 
 def _analyze(root: str, excludes, perf: dict):
-    from .report.progress import ProgressBar
     cache_dir = None if perf["no_cache"] else (perf["cache_dir"] or os.path.join(root, CACHE_DIR))
-    bar = ProgressBar()
+    bar = Progress()
     try:
         return analyze(root, excludes, jobs=perf["jobs"], cache_dir=cache_dir, progress=bar)
     finally:
@@ -79,8 +80,8 @@ def main() -> None:
 @main.command()
 @click.argument("path", default=".", type=click.Path())
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
+              help="Output format (sarif: code scanning; github: workflow annotations; gitlab: Code Quality).")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated, repeatable).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated, repeatable).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning", show_default=True,
@@ -113,13 +114,8 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
                                                     for f in files])
     skipped = [(f.path, f.skipped) for f in analysis.files.values() if f.skipped] + \
         list(analysis.discovery.skipped)
-    if fmt == "json":
-        from .report.json_report import render_findings_json
-        text = render_findings_json(findings, len(analysis.files), len(analysis.arch.services), sorted(skipped))
-    else:
-        from .report.text import render_text
-        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_text(findings, len(analysis.files), len(analysis.arch.services), colour, len(skipped))
+    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    text = render_findings(fmt, findings, analysis, rules, sorted(skipped), colour)
     _emit(text, output)
     threshold = Severity(fail_on).rank
     if not exit_zero and any(f.severity.rank >= threshold for f in findings):
@@ -140,10 +136,10 @@ def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, per
         text = render_graph_json(analysis.arch)
     elif fmt == "mermaid":
         from .report.diagram import render_mermaid
-        text = render_mermaid(analysis.arch)
+        text = render_mermaid(analysis.arch, analysis.files)
     else:
         from .report.diagram import render_dot
-        text = render_dot(analysis.arch)
+        text = render_dot(analysis.arch, analysis.files)
     _emit(text, output)
 
 
@@ -191,6 +187,38 @@ def cache_clear(path: str, cache_dir: str | None) -> None:
     except (ValueError, OSError) as exc:
         raise InputError(str(exc)) from None
     click.echo(f"svclint: cleared {directory} ({removed} cached files)")
+
+
+@main.command("diff")
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True)
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+def diff_command(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> None:
+    """Diff each service's contract against what its code shows; exit 1 on drift."""
+    from .contract import commands
+    text, drift = commands.diff(analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude)), fmt)
+    _emit(text, output)
+    if drift:
+        sys.exit(1)
+
+
+@main.group("contract")
+def contract_group() -> None:
+    """Validate service contracts."""
+
+
+@contract_group.command("validate")
+@click.argument("path", default=".", type=click.Path())
+def contract_validate(path: str) -> None:
+    """Check every contract (service.yaml, catalog-info.yaml) under PATH, or the one file PATH."""
+    from .contract import commands
+    if not os.path.exists(path):
+        raise InputError(f"{path}: no such file or directory")
+    text, problems = commands.validate(path)
+    click.echo(text, nl=False)
+    if problems:
+        sys.exit(1)
 
 
 def _emit(text: str, output: str | None) -> None:

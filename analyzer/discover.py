@@ -22,6 +22,8 @@ DEFAULT_EXCLUDES = (
 FOREIGN = {".go": "go", ".js": "node", ".mjs": "node", ".ts": "node", ".java": "java", ".kt": "java",
            ".cs": "csharp", ".php": "php", ".rb": "ruby", ".rs": "rust", ".scala": "scala",
            ".ex": "elixir", ".cpp": "cpp", ".c": "c"}
+# code in other languages that is read (lexically) for its message flows
+SOURCE_EXTENSIONS = (".go", ".js", ".mjs", ".cjs", ".ts", ".java", ".kt", ".cs", ".php", ".rb", ".scala")
 MARKERS = {"package.json": "node", "go.mod": "go", "pom.xml": "java", "build.gradle": "java",
            "build.gradle.kts": "java", "composer.json": "php", "Gemfile": "ruby", "Cargo.toml": "rust"}
 
@@ -29,7 +31,7 @@ MARKERS = {"package.json": "node", "go.mod": "go", "pom.xml": "java", "build.gra
 @dataclass(frozen=True)
 class SourceFile:
     path: str          # relative to the root, "/"-separated
-    kind: str          # python | yaml | dockerfile | envfile | nginx | helm-template
+    kind: str          # python | yaml | dockerfile | envfile | nginx | shell | source | helm-template
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ def classify(name: str, rel: str) -> str | None:
         return "nginx"
     if lower.endswith(".sh"):
         return "shell"
+    if os.path.splitext(lower)[1] in SOURCE_EXTENSIONS:
+        return "source"
     return None
 
 

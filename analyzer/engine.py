@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import posixpath
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import networkx as nx
 
@@ -26,10 +26,12 @@ class Analysis:
     graph: nx.MultiDiGraph
 
 
-def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, *, jobs: int | None = None,
-            cache_dir: str | None = None, progress=None) -> Analysis:
-    """discover -> extract -> resolve -> graph. `jobs`: extraction processes (None: all cores);
-    `cache_dir`: where per-file facts are cached by content (None: no cache)."""
+def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES,
+            progress: Callable[[int, int], None] | None = None, *, jobs: int | None = None,
+            cache_dir: str | None = None) -> Analysis:
+    """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file.
+    `jobs`: extraction processes (None: all cores); `cache_dir`: where per-file facts are cached by
+    content (None: no cache)."""
     found = discover(root, tuple(excludes))
     cache = FactsCache(cache_dir, {"max_bytes": MAX_BYTES, "prefilter": True}) if cache_dir else None
     facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress)

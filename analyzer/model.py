@@ -78,7 +78,26 @@ class CallSite:
     in_async: bool = False
     function: str = ""    # enclosing function qualified name
     in_try: bool = False  # wrapped in try/except in its function
+    handled: bool = False # in a try with an except clause that does not re-raise (a fallback or default)
     symbol: str = ""      # stable description for fingerprints: "requests.get"
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """A project function, or a class through its constructor, whose call sites take their target from
+    its parameters (`${param:x}`, `${init:x}`) and that no code of its own module calls: callers in
+    other modules of the service supply the values (resolve joins them)."""
+    name: str                       # "get_json", "Client.charge" (a function) or "Client" (a constructor)
+    positional: tuple[str, ...] = ()
+    keyword: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectCall:
+    """A call to a function or class imported from another module, with the arguments it passes."""
+    callee: str                     # qualified through the imports: "app.clients.get_json"
+    line: int
+    args: tuple[tuple[str, str], ...] = ()   # ("0", folded) for positional, ("name", folded) for keywords
 
 
 @dataclass(frozen=True)
@@ -131,6 +150,8 @@ class PythonFacts:
     tracing: bool = False
     metrics: bool = False
     generated: bool = False               # generated code (protobuf stubs...)
+    wrappers: tuple[Wrapper, ...] = ()              # see Wrapper
+    project_calls: tuple[ProjectCall, ...] = ()     # calls that may feed another module's wrapper
 
 
 # ----------------------------------------------------------------------------------------------
@@ -205,6 +226,17 @@ class ConfigMap:
 
 
 @dataclass(frozen=True)
+class Kustomization:
+    """A kustomization.yaml: what it pulls in and what it changes (plain YAML only; no remote bases)."""
+    file: str
+    line: int
+    resources: tuple[str, ...] = ()      # repo-relative paths (files or directories): resources, bases, components
+    patches: tuple[str, ...] = ()        # repo-relative files patching the resources (strategic merge)
+    namespace: str = ""
+    images: tuple[tuple[str, str], ...] = ()   # image name -> new name (images: newName)
+
+
+@dataclass(frozen=True)
 class Autoscaler:
     name: str
     target_kind: str
@@ -239,6 +271,7 @@ class DeployFacts:
     dockerfile_cmd: str = ""
     dockerfile_expose: tuple[str, ...] = ()
     skaffold_artifacts: tuple[tuple[str, str], ...] = ()   # (image, context)
+    kustomization: Kustomization | None = None
 
 
 # ----------------------------------------------------------------------------------------------
@@ -267,6 +300,8 @@ class ContractFacts:
     events: tuple[tuple[str, int], ...] = ()
     consumes: tuple[tuple[str, int], ...] = ()
     source: str = "contract"      # contract | backstage
+    declares: tuple[str, ...] = ()   # sections the file states, even empty: dependencies, apis, events, consumes
+    consumes_apis: tuple[tuple[str, int], ...] = ()   # Backstage consumesApis (API entity refs)
 
 
 @dataclass(frozen=True)
@@ -281,6 +316,8 @@ class FileFacts:
     deploy: DeployFacts | None = None
     contracts: tuple[ContractFacts, ...] = ()
     suppressions: tuple[Suppression, ...] = ()
+    # code in another language (kind "source"): its publish/consume operations, read lexically
+    messages: tuple[CallSite, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -367,6 +404,17 @@ class Architecture:
 
     def services_of(self, path: str) -> tuple[str, ...]:
         return self._by_file.get(path, ())
+
+    @functools.cached_property
+    def _by_workload(self) -> dict[str, Service]:
+        return {w: s for s in self.services for w in s.workloads}
+
+    def workload_service(self, w: Workload) -> Service | None:
+        """The service a deployment unit runs (a canary or versioned workload runs its service)."""
+        return self._by_workload.get(f"{w.file}:{w.line}")
+
+    def workloads_of(self, sid: str) -> tuple[Workload, ...]:
+        return tuple(w for w in self.workloads if (s := self.workload_service(w)) is not None and s.id == sid)
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,8 @@ from typing import Iterable
 
 from .images import image_name, third_party
 from .routes import compose_routes
-from .model import (Architecture, CallSite, ContractFacts, Edge, Evidence, FileFacts, Node, PythonFacts,
-                    Service, Workload)
+from .model import (Architecture, CallSite, ConfigMap, ContractFacts, Edge, Evidence, FileFacts, Node,
+                    PythonFacts, Service, Workload)
 from .extract.python.libraries import BROKER_TYPES, SCHEMES
 
 _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
@@ -27,7 +27,8 @@ _HEALTH = re.compile(r"^/?(?:api/)?(?:v\d+/)?(?:_|-/)?(health|healthz|healthchec
 NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL", re.I)
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "[::]", "::", "host.docker.internal"}
 _LIB_BROKER = {"kafka-python": "kafka", "confluent-kafka": "kafka", "aiokafka": "kafka", "pika": "rabbitmq",
-               "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq"}
+               "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq",
+               "amqp": "rabbitmq", "kafka": "kafka"}
 
 
 def norm(name: str) -> str:
@@ -47,6 +48,7 @@ class _Svc:
     aliases: set[str] = field(default_factory=set)
     env: dict[str, tuple[str, str, int]] = field(default_factory=dict)   # name -> (value, file, line)
     files: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)     # its code in other languages that shows messages
     contract: ContractFacts | None = None
     env_set: dict[str, tuple[str, int]] = field(default_factory=dict)   # every name set, with or without value
 
@@ -149,13 +151,36 @@ def _extended(ctx: _Ctx, w: Workload, depth: int = 0) -> Workload:
         has_resources=w.has_resources or base.has_resources, extends="")
 
 
+def _patched(w: Workload, patch: Workload) -> Workload:
+    """A kustomize strategic-merge patch applied to the container it names: env entries merge by name,
+    set fields replace. Overlays patch in path order; the first overlay to set a value keeps it."""
+    if patch.container and w.container and patch.container != w.container:
+        return w
+    names = {e.name for e in patch.env}
+    return replace(
+        w, image=patch.image or w.image, command=patch.command or w.command,
+        env=tuple(e for e in w.env if e.name not in names) + patch.env,
+        env_from=tuple(dict.fromkeys(w.env_from + patch.env_from)), ports=patch.ports or w.ports,
+        probes=patch.probes or w.probes, replicas=patch.replicas if patch.replicas is not None else w.replicas,
+        has_resources=w.has_resources or patch.has_resources)
+
+
 def _collect_workloads(ctx: _Ctx) -> None:
     canonical = _canonical_compose(ctx)
+    patch_files = {p for f in ctx.facts.values() if f.deploy is not None and f.deploy.kustomization is not None
+                   for p in f.deploy.kustomization.patches}
+    patches: dict[tuple[str, str], list[Workload]] = defaultdict(list)
+    for path in sorted(patch_files):
+        f = ctx.facts.get(path)
+        for w in (f.deploy.workloads if f is not None and f.deploy is not None else ()):
+            patches[(w.kind, w.name)].append(w)
     for f in sorted(_deploy_files(ctx), key=lambda f: (f.kind != "compose", f.path)):
-        if f.kind == "compose" and f.path not in canonical:
+        if f.kind == "compose" and f.path not in canonical or f.path in patch_files:
             continue
         for w in f.deploy.workloads:  # type: ignore[union-attr]
             w = _extended(ctx, w)
+            for patch in reversed(patches.get((w.kind, w.name), [])):
+                w = _patched(w, patch)
             if w.kind in ("Job", "CronJob") and not w.build_context and third_party(w.image):
                 continue
             # a build of a datastore image (FROM mysql + init scripts) is still that datastore
@@ -170,6 +195,7 @@ def _collect_workloads(ctx: _Ctx) -> None:
             svc = ctx.services.setdefault(w.name, _Svc(w.name))
             svc.workloads.append(w)
             svc.aliases.update(a for a in w.aliases if a)
+    _merge_variants(ctx)
     for f in ctx.facts.values():
         for c in f.contracts:
             if c.source != "contract":
@@ -188,6 +214,46 @@ def _collect_workloads(ctx: _Ctx) -> None:
                 ctx.services.setdefault(name, _Svc(name, path=directory))
 
 
+# pod labels that name the application a workload belongs to (the Kubernetes recommended label first)
+IDENTITY_LABELS = ("app.kubernetes.io/name", "app", "service", "k8s-app", "name")
+VARIANT_LABELS = ("version", "app.kubernetes.io/version", "track", "stage", "canary", "variant")
+COMPONENT_LABELS = ("component", "app.kubernetes.io/component", "role")
+_VARIANT_SUFFIX = re.compile(r"v\d+(?:[.-]\d+)*|\d+|canary|stable|primary|blue|green|next|new|old|beta|alpha|"
+                             r"preview|test|fix|hotfix|staging|experiment\w*", re.I)
+
+
+def _merge_variants(ctx: _Ctx) -> None:
+    """Kubernetes workloads that are versions of one service (`reviews-v1`, `reviews-v2`, a canary
+    `payment-fix`) say so in their pod labels (`app: reviews`, `version: v2`): one service, not several.
+
+    A workload joins the service its identity label names only when its own name is that name plus a
+    suffix, and the suffix or a label marks a variant (version, track, stage, canary) while no
+    component label sets it apart, so an umbrella label (`app: shop` on `shop-api` and `shop-worker`)
+    never merges two services.
+    """
+    for sid in sorted(ctx.services):
+        svc = ctx.services[sid]
+        if not svc.workloads or any(w.source != "kubernetes" for w in svc.workloads):
+            continue
+        labels = dict(svc.workloads[0].labels)
+        identity = next((labels[k] for k in IDENTITY_LABELS if labels.get(k)), "")
+        m = re.fullmatch(re.escape(identity) + r"[-_.](.+)", sid) if identity else None
+        if m is None or identity in ctx.stores or any(k in labels for k in COMPONENT_LABELS):
+            continue
+        if not (_VARIANT_SUFFIX.fullmatch(m.group(1)) or any(k in labels for k in VARIANT_LABELS)):
+            continue
+        target = ctx.services.setdefault(identity, _Svc(identity))
+        target.workloads.extend(svc.workloads)
+        target.aliases.update(svc.aliases | {sid})
+        del ctx.services[sid]
+
+
+def _workload_service(ctx: _Ctx, name: str) -> _Svc | None:
+    """The service a workload of this name was resolved into (itself, or the service it is a variant of)."""
+    return ctx.services.get(name) or next((s for s in ctx.services.values()
+                                           if any(w.name == name for w in s.workloads)), None)
+
+
 def _find_service(ctx: _Ctx, name: str) -> _Svc | None:
     if name in ctx.services:
         return ctx.services[name]
@@ -204,6 +270,9 @@ def _source_paths(ctx: _Ctx) -> None:
         if f.deploy is not None:
             for image, context in f.deploy.skaffold_artifacts:
                 skaffold[image_name(image)] = context
+    # kustomize `images:` renames (name -> newName): the built image a skaffold artifact or registry knows
+    renames = {image_name(name): new for f in ctx.facts.values() if f.deploy is not None and f.deploy.kustomization
+               for name, new in f.deploy.kustomization.images}
     dockerfile_dirs = {posixpath.dirname(p) for p, f in ctx.facts.items() if f.kind == "dockerfile"}
     by_base: dict[str, list[str]] = defaultdict(list)
     for d in ctx.directories | dockerfile_dirs:
@@ -214,6 +283,9 @@ def _source_paths(ctx: _Ctx) -> None:
                 svc.path = w.build_context
         if svc.path is None:
             for w in svc.workloads:
+                if w.image and image_name(renames.get(image_name(w.image), "")) in skaffold:
+                    svc.path = skaffold[image_name(renames[image_name(w.image)])]
+                    break
                 if w.image and image_name(w.image) in skaffold:
                     svc.path = skaffold[image_name(w.image)]
                     break
@@ -233,19 +305,21 @@ def _source_paths(ctx: _Ctx) -> None:
         for w in svc.workloads:
             if w.image:
                 svc.aliases.add(image_name(w.image))
+                if image_name(w.image) in renames:
+                    svc.aliases.add(image_name(renames[image_name(w.image)]))
 
 
 def _attribute_files(ctx: _Ctx) -> None:
     paths = sorted({s.path for s in ctx.services.values() if s.path is not None}, key=len, reverse=True)
     for path, f in sorted(ctx.facts.items()):
-        if f.kind != "python" or f.python is None:
+        if not (f.kind == "python" and f.python is not None or f.messages):
             continue
         owner = next((p for p in paths if p == "" or path.startswith(p + "/")), None)
         if owner is None:
             continue
         for svc in ctx.services.values():
             if svc.path == owner:
-                svc.files.append(path)
+                (svc.files if f.kind == "python" else svc.sources).append(path)
 
 
 # ---------------------------------------------------------------------------------------------- environment
@@ -255,12 +329,13 @@ def _environment(ctx: _Ctx) -> None:
     configmaps = {}
     env_files = {}
     for f in ctx.facts.values():
+        if f.kind == "envfile":
+            env_files[f.path] = f
+    for f in sorted(ctx.facts.values(), key=lambda f: f.path):
         if f.deploy is None:
             continue
         for cm in f.deploy.configmaps:
-            configmaps[cm.name] = (cm, f.path)
-        if f.kind == "envfile":
-            env_files[f.path] = f
+            configmaps.setdefault(cm.name, (_generated(cm, env_files), f.path))
     for svc in ctx.services.values():
         env: dict[str, tuple[str, str, int]] = {}
         if svc.path is not None:
@@ -303,6 +378,20 @@ def _environment(ctx: _Ctx) -> None:
         svc.env = env
         for k, (_, path, line) in env.items():
             svc.env_set.setdefault(k, (path, line))
+
+
+def _generated(cm: ConfigMap, env_files: dict[str, FileFacts]) -> ConfigMap:
+    """A kustomize-generated ConfigMap with its `envs` files read (their entries stand for the file)."""
+    if not any(k == "@envfile" for k, _ in cm.data):
+        return cm
+    data: list[tuple[str, str]] = []
+    for k, v in cm.data:
+        if k != "@envfile":
+            data.append((k, v))
+        elif v in env_files and env_files[v].deploy is not None:
+            data.extend((e.name, e.value) for e in env_files[v].deploy.dockerfile_env  # type: ignore[union-attr]
+                        if e.value is not None)
+    return replace(cm, data=tuple(data))
 
 
 def _dotenv(ctx: _Ctx, w: Workload) -> dict[str, str]:
@@ -358,7 +447,7 @@ def _selected(ctx: _Ctx, selector: dict[str, str], namespace: str) -> str | None
             if all(labels.get(k) == v for k, v in selector.items()):
                 if w.name in ctx.stores:
                     return w.name
-                svc = ctx.services.get(w.name)
+                svc = _workload_service(ctx, w.name)
                 if svc is not None:
                     return svc.id
                 tp = third_party(w.image)
@@ -560,7 +649,11 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
             continue
         for call in py.calls:
             if _runs(svc, siblings, py, call):
-                _call_edge(ctx, svc, path, call, constants)
+                for expanded in _through_wrappers(ctx, svc, py, call):
+                    _call_edge(ctx, svc, path, expanded, constants)
+    for path in svc.sources:
+        for call in ctx.facts[path].messages:
+            _call_edge(ctx, svc, path, call, constants)
     r = role(svc)
     for w in svc.workloads[:1]:
         ev = Evidence(w.file, w.line)
@@ -570,6 +663,37 @@ def _code_edges(ctx: _Ctx, svc: _Svc) -> None:
                 _add_edge(ctx, queue, svc.id, "subscribe", _broker_type(ctx, svc), "config", ev)
         # beat publishes what its schedule names; svclint does not read schedules yet, so it draws no
         # edge rather than guess one
+
+
+_WRAPPED = re.compile(r"\$\{(param|init):(\w+)\}")
+
+
+def _through_wrappers(ctx: _Ctx, svc: _Svc, py: PythonFacts, call: CallSite) -> list[CallSite]:
+    """A call site inside a project wrapper, once for each caller elsewhere in the service, with the
+    values those callers pass; with no caller, its target is unknown (`${?}`)."""
+    text = call.target + call.channel
+    if "${param:" not in text and "${init:" not in text:
+        return [call]
+    out = []
+    for wrapper in py.wrappers:
+        is_init = "${init:" in text
+        if (wrapper.name != call.function) if not is_init else not call.function.startswith(wrapper.name + "."):
+            continue
+        full = f"{py.module}.{wrapper.name}"
+        for path in svc.files:
+            other = ctx.facts[path].python
+            for pc in other.project_calls if other is not None else ():
+                if not (pc.callee == full or full.endswith("." + pc.callee) or pc.callee.endswith("." + full)):
+                    continue
+                args = {wrapper.positional[int(k)] if k.isdigit() and int(k) < len(wrapper.positional) else k: v
+                        for k, v in pc.args}
+
+                def sub(value: str, args: dict[str, str] = args) -> str:
+                    return _WRAPPED.sub(lambda m: args.get(m.group(2), "${?}"), value)
+                out.append(replace(call, target=sub(call.target), channel=sub(call.channel)))
+    if not out:
+        out.append(replace(call, target=_WRAPPED.sub("${?}", call.target), channel=_WRAPPED.sub("${?}", call.channel)))
+    return sorted(set(out), key=lambda c: (c.target, c.channel))
 
 
 def _broker_type(ctx: _Ctx, svc: _Svc) -> str:

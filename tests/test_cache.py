@@ -20,7 +20,7 @@ from analyzer.discover import DEFAULT_EXCLUDES, discover
 from analyzer.engine import analyze, run_rules
 from analyzer.extract import batch
 from analyzer.model import FileFacts, from_data, to_data
-from analyzer.report.progress import ProgressBar
+from analyzer.report.progress import Progress
 from analyzer.rules import ALL_RULES
 
 SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "shop"
@@ -151,7 +151,7 @@ def test_cli_cache_options_and_cache_clear(shop):
 
 def test_progress_bar_only_on_a_terminal():
     quiet = io.StringIO()
-    bar = ProgressBar(stream=quiet, delay=0)
+    bar = Progress(stream=quiet, delay=0)
     bar(5, 10)
     bar.close()
     assert quiet.getvalue() == ""
@@ -160,7 +160,7 @@ def test_progress_bar_only_on_a_terminal():
         def isatty(self) -> bool:
             return True
     tty = Tty()
-    bar = ProgressBar(stream=tty, delay=0, interval=0)
+    bar = Progress(stream=tty, delay=0)
     bar.enabled = True   # whatever the environment says
     bar(5, 10)
     bar(10, 10)

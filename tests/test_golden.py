@@ -143,3 +143,29 @@ def test_graph_has_the_shop_architecture(graph_doc: dict) -> None:
     assert services["orders"]["exposes"]["events"] == ["order-placed"]
     assert services["gateway"]["path"] == "services/gateway"
     assert graph_doc["schema"] == "svclint.graph/1"
+
+
+# ---------------------------------------------------------------------------------------------- other formats
+# each output format on the shop, as text (regenerated with the same SVCLINT_UPDATE_GOLDEN=1)
+
+FORMAT_GOLDENS = [
+    (["scan", "--format", "sarif"], "shop.scan.sarif.json"),
+    (["scan", "--format", "gitlab"], "shop.scan.gitlab.json"),
+    (["scan", "--format", "github"], "shop.scan.github.txt"),
+    (["graph", "--format", "mermaid"], "shop.graph.mmd"),
+    (["graph", "--format", "dot"], "shop.graph.dot"),
+]
+
+
+@pytest.mark.parametrize("args,name", FORMAT_GOLDENS, ids=[n for _, n in FORMAT_GOLDENS])
+def test_format_matches_golden(args: list[str], name: str, shop: Path, tmp_path: Path,
+                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, [args[0], str(shop), *args[1:]], catch_exceptions=False)
+    assert result.exit_code in (0, 1)
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(result.stdout, encoding="utf-8")
+        return
+    assert path.exists(), f"{path} is missing; run with SVCLINT_UPDATE_GOLDEN=1 and review it"
+    assert result.stdout == path.read_text(encoding="utf-8")

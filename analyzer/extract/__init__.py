@@ -83,6 +83,9 @@ def extract_bytes(path: str, kind: str, data: bytes, digest: str = "", prefilter
         line = data[: exc.start].count(b"\n") + 1
         return FileFacts(path, kind, digest, lines, (ParseError(f"not valid UTF-8: {exc.reason}", line),))
     suppressions = find_suppressions(text)
+    if kind == "source":
+        from .foreign import extract_foreign
+        return FileFacts(path, kind, digest, lines, messages=extract_foreign(text))
     if kind == "helm-template":
         return FileFacts(path, kind, digest, lines, skipped="Helm template (not YAML until rendered)",
                          suppressions=suppressions)
@@ -115,6 +118,10 @@ def _dispatch(path: str, kind: str, text: str) -> tuple[DeployFacts | None, list
     if kind == "envfile":
         from .envfile import extract_envfile
         facts, errors = extract_envfile(path, text)
+        return facts, [], list(errors)
+    if kind == "kustomization":
+        from .kubernetes import extract_kustomization
+        facts, errors = extract_kustomization(path, text)
         return facts, [], list(errors)
     if kind == "skaffold":
         from .skaffold import extract_skaffold

@@ -25,7 +25,7 @@ import posixpath
 import re
 from typing import Any, Iterator
 
-from analyzer.model import (Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, ParseError, Probe,
+from analyzer.model import (Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, Kustomization, ParseError, Probe,
                             Workload)
 from analyzer.yamlio import YamlProblem, line_of, load_all, mappings
 
@@ -73,6 +73,39 @@ def kustomization_resources(path: str, text: str) -> tuple[list[str], list[str]]
     base = posixpath.dirname(path)
     resources = _local_paths(base, [*_str_list(doc.get("resources")), *_str_list(doc.get("bases"))])
     return resources, _local_paths(base, _str_list(doc.get("components")))
+
+
+def extract_kustomization(path: str, text: str) -> tuple[DeployFacts, list[ParseError]]:
+    """What a kustomization pulls in (resources, bases, components), the files that patch them, the
+    ConfigMaps its generator makes (literals here; `envs` files are read by resolve), and image renames."""
+    docs, problems = load_all(text)
+    errors = yaml_errors(problems, text)
+    doc = next((d for d in docs if isinstance(d, dict)), None)
+    if doc is None:
+        return DeployFacts(), errors
+    base = posixpath.dirname(path)
+    resources = _local_paths(base, [*_str_list(doc.get("resources")), *_str_list(doc.get("bases")),
+                                    *_str_list(doc.get("components"))])
+    patch_files = [*_str_list(doc.get("patchesStrategicMerge")),
+                   *(_text(p.get("path")) for p in _maps(doc.get("patches")) if p.get("path")),
+                   *_str_list(doc.get("patches"))]
+    configmaps = []
+    for gen in _maps(doc.get("configMapGenerator")):
+        data = []
+        for literal in _str_list(gen.get("literals")):
+            key, sep, value = literal.partition("=")
+            if sep:
+                data.append((key.strip(), value.strip()))
+        for env_file in _local_paths(base, _str_list(gen.get("envs")) + _str_list(gen.get("env"))):
+            data.append(("@envfile", env_file))   # resolve reads the file's variables
+        configmaps.append(ConfigMap(name=_text(gen.get("name")), file=path, line=line_of(gen), data=tuple(data),
+                                    namespace=_text(gen.get("namespace")) or _text(doc.get("namespace"))))
+    images = tuple((_text(i.get("name")), _text(i.get("newName"))) for i in _maps(doc.get("images"))
+                   if i.get("name") and i.get("newName"))
+    k = Kustomization(file=path, line=line_of(doc), resources=tuple(resources),
+                      patches=tuple(_local_paths(base, [p for p in patch_files if p and "\n" not in p])),
+                      namespace=_text(doc.get("namespace")), images=images)
+    return DeployFacts(configmaps=tuple(configmaps), kustomization=k), errors
 
 
 def yaml_errors(problems: list[YamlProblem], text: str = "") -> list[ParseError]:

@@ -1,50 +1,30 @@
-"""A progress bar on stderr for long scans: only on a terminal, only once a scan has run a while."""
+"""A progress bar on stderr for scans longer than a moment: TTY only, redrawn in place, erased at the end."""
 from __future__ import annotations
 
-import os
 import sys
 import time
 from typing import TextIO
 
 
-class ProgressBar:
-    """Call with (done, total); draws after `delay` seconds, at most every `interval` seconds, and
-    erases itself on `close()`. Silent when the stream is not a TTY (pipes, CI logs, tests)."""
+class Progress:
+    """Call with (done, total) as files are processed; `close()` erases the bar."""
 
-    def __init__(self, label: str = "extracting", stream: TextIO | None = None, delay: float = 0.5,
-                 interval: float = 0.1, width: int = 30) -> None:
+    def __init__(self, stream: TextIO | None = None, delay: float = 0.5, width: int = 30) -> None:
         self.stream = stream if stream is not None else sys.stderr
-        self.enabled = _is_tty(self.stream) and "SVCLINT_NO_PROGRESS" not in os.environ
-        self.label = label
-        self.start = time.monotonic()
-        self.delay = delay
-        self.interval = interval
-        self.width = width
-        self._last = 0.0
-        self._drawn = False
+        self.enabled = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.start, self.delay, self.width = time.monotonic(), delay, width
+        self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        if not self.enabled or total <= 0:
+        if not self.enabled or total <= 0 or time.monotonic() - self.start < self.delay:
             return
-        now = time.monotonic()
-        if now - self.start < self.delay or (now - self._last < self.interval and done < total):
-            return
-        self._last = now
         filled = self.width * done // total
-        bar = "#" * filled + "." * (self.width - filled)
-        self.stream.write(f"\rsvclint: {self.label} [{bar}] {done}/{total} files")
+        self.stream.write(f"\r[{'#' * filled}{'.' * (self.width - filled)}] {done}/{total} files")
         self.stream.flush()
-        self._drawn = True
+        self.shown = True
 
     def close(self) -> None:
-        if self._drawn:
+        if self.shown:
             self.stream.write("\r\033[K")
             self.stream.flush()
-            self._drawn = False
-
-
-def _is_tty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
+            self.shown = False

@@ -31,7 +31,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     for w in ctx.arch.workloads:
         if w.kind in _EXEMPT:
             continue
-        svc = ctx.arch.service(w.name)
+        svc = ctx.arch.workload_service(w)
         if svc is None:
             continue
         kinds = {p.kind for p in w.probes}

@@ -36,7 +36,7 @@ def _served(path: str, routes: set[str]) -> bool:
 
 def check(ctx: Context) -> Iterator[Finding]:
     for w in ctx.arch.workloads:
-        svc = ctx.arch.service(w.name)
+        svc = ctx.arch.workload_service(w)
         if svc is None or svc.language != "python" or not svc.http:
             continue  # only where the code's routes are known
         routes = {r.split(" ", 1)[1] for r in svc.http if r.split(" ", 1)[0] in ("GET", "*", "HEAD")}

@@ -30,7 +30,7 @@ def code_reads(ctx: Context, svc: Service) -> set[str]:
         for call in py.calls:
             names.update(_PLACEHOLDER.findall(call.target))
     # the start command reads variables too (`locust --host "$HOST"`, `gunicorn -b 0.0.0.0:$PORT`)
-    workloads = [w for w in ctx.arch.workloads if w.name == svc.id]
+    workloads = ctx.arch.workloads_of(svc.id)
     for command in start_commands(ctx.files.values(), workloads, svc.path):
         names.update(_SHELL_VAR.findall(command))
     return names

@@ -20,9 +20,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         if svc.language != "python" or not svc.files:
             continue
         read = code_reads(ctx, svc)
-        for w in ctx.arch.workloads:
-            if w.name != svc.id:
-                continue
+        for w in ctx.arch.workloads_of(svc.id):
             for e in w.env:
                 target = parse_target(e.value or "")
                 if target is None or e.name in read or NOT_A_DEPENDENCY.search(e.name):

@@ -96,7 +96,7 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
     out = v.out
     import_nodes = v.import_nodes
     nodes = [n for n, _ in out.routes] + [n for n, _ in out.calls] + [n for n, _ in out.env_reads] + \
-        [n for n, _ in out.constants] + import_nodes
+        [n for n, _ in out.constants] + import_nodes + [n for n, _ in out.project_calls]
     pos = positions(module, nodes)
 
     def at(node: cst.CSTNode) -> tuple[int, int]:
@@ -116,7 +116,10 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
         constants=constants, frameworks=tuple(sorted(out.frameworks)),
         grpc_servicers=tuple(sorted(out.grpc_servicers)), grpc_health=out.grpc_health,
         nameko_name=out.nameko_name, celery_tasks=tuple(sorted(out.celery_tasks)), is_main=out.is_main,
-        logging=out.logging, tracing=out.tracing, metrics=out.metrics)
+        logging=out.logging, tracing=out.tracing, metrics=out.metrics,
+        wrappers=tuple(sorted(set(out.wrappers), key=lambda w: w.name)),
+        project_calls=tuple(sorted({replace(c, line=at(n)[0]) for n, c in out.project_calls},
+                                   key=lambda c: (c.line, c.callee, c.args))))
 
 
 def _generated_facts(path: str, data: bytes) -> PythonFacts:

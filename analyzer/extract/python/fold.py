@@ -204,6 +204,8 @@ class Folder:
             return UNKNOWN
         if name.startswith("__svclint_param_"):
             return "${param:%s}" % name[len("__svclint_param_"):]
+        if name.startswith("__svclint_init_"):
+            return "${init:%s}" % name[len("__svclint_init_"):]
         if name in self.names:
             return self.names[name]
         base, _, last = name.rpartition(".")

@@ -8,12 +8,13 @@ bound at module level below the function that uses it is still recognised.
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 import libcst as cst
 
-from ...model import CallSite, Constant, EnvRead, Import, Route
+from ...model import CallSite, Constant, EnvRead, Import, ProjectCall, Route, Wrapper
 from . import libraries as lib
 from .fold import UNKNOWN, Folder, dotted, string_value
 
@@ -34,6 +35,7 @@ class _Pending:
     in_async: bool
     in_try: bool
     decorators: tuple[str, ...]     # qualified decorators of the enclosing function(s)
+    handled: bool = False           # a surrounding except clause does not re-raise
 
 
 @dataclass
@@ -53,8 +55,14 @@ class Collected:
     logging: str = "none"
     tracing: bool = False
     metrics: bool = False
+    wrappers: list[Wrapper] = field(default_factory=list)
+    project_calls: list[tuple[cst.CSTNode, ProjectCall]] = field(default_factory=list)
 
 
+# modules whose functions are never a project's wrappers: the standard library and the libraries svclint knows
+_NOT_PROJECT = frozenset(sys.stdlib_module_names) | {
+    q.split(".")[0] for table in (lib.HTTP_FUNCTIONS, lib.CLIENT_TYPES, lib.DATASTORE_CLIENTS, lib.APP_TYPES,
+                                  lib.WEB_FRAMEWORKS) for q in table}
 _CONFIG_ATTR = re.compile(r"\.(conf|config|settings)\.\w+$")
 
 
@@ -94,6 +102,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self._funcs: list[tuple[str, bool, tuple[str, ...]]] = []   # (qualname, async, decorators)
         self._classes: list[tuple[str, tuple[str, ...]]] = []       # (name, qualified bases)
         self._try = 0
+        self._handled = 0           # open try blocks with an except clause that does not re-raise
         self.uses_print = False
         self.uses_logging = False
         self.class_bases: dict[str, tuple[str, ...]] = {}
@@ -197,9 +206,11 @@ class ModuleVisitor(cst.CSTVisitor):
 
     def visit_Try(self, node: cst.Try) -> None:
         self._try += 1
+        self._handled += _swallows(node)
 
     def leave_Try(self, original_node: cst.Try) -> None:
         self._try -= 1
+        self._handled -= _swallows(original_node)
 
     def visit_If(self, node: cst.If) -> None:
         test = node.test
@@ -346,6 +357,8 @@ class ModuleVisitor(cst.CSTVisitor):
         else:
             key = (self.scope, name)
         if not module_level:
+            if name.startswith("self.") and self.scope.endswith(".__init__"):
+                value = self._init_param(value)
             self.values.setdefault(key, value)   # the first binding: later ones tend to refine it
         call = value if isinstance(value, cst.Call) else None
         # `connection.channel()` style: the object made by calling a method of a bound object
@@ -358,6 +371,18 @@ class ModuleVisitor(cst.CSTVisitor):
                 self.out.routes.append((stmt, Route("PREFIX", string_value(prefix) or "", lib.APP_TYPES[qual][0],
                                                     0, router=f"{self.module_name}.{name}")))
         self.bindings[key] = _Binding(qual or "", call, self.scope)
+
+    def _init_param(self, value: cst.BaseExpression) -> cst.BaseExpression:
+        """`self.base_url = base_url` (or `base_url.rstrip("/")`) in `__init__`: the field holds what the
+        constructor's caller passes, written `${init:base_url}` until a caller supplies it."""
+        positional, keyword = self.params.get(self.scope, ([], []))
+        inner = value
+        if isinstance(inner, cst.Call) and isinstance(inner.func, cst.Attribute) and \
+                inner.func.attr.value in ("rstrip", "strip", "lstrip"):
+            inner = inner.func.value
+        if isinstance(inner, cst.Name) and (inner.value in positional or inner.value in keyword):
+            return cst.Name("__svclint_init_" + inner.value)
+        return value
 
     def _call_qual(self, call: cst.Call) -> str | None:
         name = dotted(call.func)
@@ -374,7 +399,8 @@ class ModuleVisitor(cst.CSTVisitor):
         self._route_call(node, qual, func_name)
         decorators = tuple(d for f in self._funcs for d in f[2])
         self.pending.append(_Pending(node, self.scope, self.cls,
-                                     any(f[1] for f in self._funcs[-1:]), self._try > 0, decorators))
+                                     any(f[1] for f in self._funcs[-1:]), self._try > 0, decorators,
+                                     self._handled > 0))
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         base = dotted(node.value) or ""
@@ -530,6 +556,7 @@ class ModuleVisitor(cst.CSTVisitor):
         for pending in self.pending:
             interpreter.interpret(pending)
         interpreter.expand_wrappers()
+        interpreter.project_calls()
 
     def _decorated(self, func: cst.FunctionDef, qual: str, cls: str, decorators: tuple[str, ...]) -> None:
         for dec in func.decorators:
@@ -1062,30 +1089,65 @@ class _Interpreter:
     # -------------------------------------------------------------- output
     def expand_wrappers(self) -> None:
         """One level of project wrappers: a call site whose target (or channel) is a parameter of its
-        function is repeated with the argument each caller in this module passes."""
+        function (`${param:x}`), or a constructor parameter its class keeps (`${init:x}`), is repeated
+        with the argument each caller in this module passes. With no caller here, it waits for callers
+        in other modules (a `Wrapper` fact; resolve joins them)."""
         v = self.v
-        wrapped = [(n, c) for n, c in v.out.calls if "${param:" in c.target + c.channel]
-        if not wrapped:
-            return
+        wrapped = [(n, c) for n, c in v.out.calls if "${param:" in c.target + c.channel or
+                   "${init:" in c.target + c.channel]
         for node, site in wrapped:
             v.out.calls.remove((node, site))
-            params = v.params.get(site.function, ([], []))
-            short = site.function.rsplit(".", 1)[-1]
-            callers = [p for p in v.pending if dotted(p.call.func) in (site.function, short, f"self.{short}",
-                                                                        f"cls.{short}")]
+            text = site.target + site.channel
+            cls = site.function.split(".")[0] if "${init:" in text and "." in site.function else ""
+            if "${param:" in text:
+                params = v.params.get(site.function, ([], []))
+                short = site.function.rsplit(".", 1)[-1]
+                names = (site.function, short, f"self.{short}", f"cls.{short}")
+                kind, wrapper = "param", site.function
+            else:
+                params = v.params.get(f"{cls}.__init__", ([], []))
+                names = (cls,)
+                kind, wrapper = "init", cls
+            callers = [p for p in v.pending if dotted(p.call.func) in names]
             for caller in callers:
                 args = self._arguments(caller, params)
                 v.folder.class_fields = v.class_fields.get(caller.cls, {})
                 v.folder.local = lambda name, c=caller: self._value(name, c.scope, c.cls)
                 folded = {k: v.folder.fold(a) for k, a in args.items()}
 
-                def sub(text: str) -> str:
-                    return re.sub(r"\$\{param:(\w+)\}", lambda m: folded.get(m.group(1), UNKNOWN), text)
+                def sub(text: str, folded: dict[str, str] = folded, kind: str = kind) -> str:
+                    return re.sub(r"\$\{%s:(\w+)\}" % kind, lambda m: folded.get(m.group(1), UNKNOWN), text)
                 v.out.calls.append((node, replace(site, target=sub(site.target), channel=sub(site.channel))))
             if not callers:
-                unknown = re.compile(r"\$\{param:\w+\}")
-                v.out.calls.append((node, replace(site, target=unknown.sub(UNKNOWN, site.target),
-                                                  channel=unknown.sub(UNKNOWN, site.channel))))
+                v.out.calls.append((node, site))
+                if not any(w.name == wrapper for w in v.out.wrappers):
+                    v.out.wrappers.append(Wrapper(wrapper, tuple(params[0]), tuple(params[1])))
+
+    def project_calls(self) -> None:
+        """Calls of names imported from other modules that pass values (`get_json("http://x/y")`,
+        `Client(os.environ["URL"])`): what another module's wrapper may be waiting for."""
+        v = self.v
+        for p in v.pending:
+            name = dotted(p.call.func)
+            if name is None or name.split(".")[0] not in v.aliases:
+                continue
+            qual = v.qualify(name)
+            if not qual or qual.split(".")[0] in _NOT_PROJECT:
+                continue
+            v.folder.class_fields = v.class_fields.get(p.cls, {})
+            v.folder.local = lambda n, c=p: self._value(n, c.scope, c.cls)
+            args = []
+            index = 0
+            for a in p.call.args:
+                if a.star:
+                    continue
+                key = a.keyword.value if a.keyword is not None else str(index)
+                index += a.keyword is None
+                value = v.folder.fold(a.value)
+                if value and value != UNKNOWN:
+                    args.append((key, value))
+            if args:
+                v.out.project_calls.append((p.call, ProjectCall(qual, 0, tuple(args))))
 
     def _arguments(self, caller: _Pending, params: tuple[list[str], list[str]]) -> dict[str, cst.BaseExpression]:
         positional, keyword = params
@@ -1109,9 +1171,21 @@ class _Interpreter:
                                 for d in p.decorators)
         breaker = any(d.split(".")[0] in lib.BREAKERS or "breaker" in d.lower() for d in names)
         site = CallSite(**{**site.__dict__, "in_async": p.in_async, "function": p.scope,
-                           "in_try": p.in_try, "retry": site.retry or retry,
+                           "in_try": p.in_try, "handled": p.handled, "retry": site.retry or retry,
                            "backoff": site.backoff or backoff, "circuit_breaker": breaker})
         self.v.out.calls.append((p.call, site))
+
+
+def _swallows(node: cst.Try) -> bool:
+    """Whether some except clause of `node` ends otherwise than by raising: the failure stops there."""
+    for handler in node.handlers:
+        body = handler.body.body
+        last = body[-1] if body else None
+        raises = isinstance(last, cst.Raise) or (  # `except E: raise` on one line holds the Raise itself
+            isinstance(last, cst.SimpleStatementLine) and any(isinstance(s, cst.Raise) for s in last.body))
+        if not raises:
+            return True
+    return False
 
 
 def _keyword_dsn(value: str, dtype: str) -> str:

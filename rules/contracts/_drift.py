@@ -1,0 +1,18 @@
+"""The drift rules share one comparison (analyzer.contract.drift); each reports its kinds of drift."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from analyzer.contract.drift import compute_drift
+from analyzer.model import Finding
+from analyzer.rule import Context, Rule
+
+COMPOSE = ("services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n  c:\n    build: ./c\n"
+           "  kafka:\n    image: bitnami/kafka:3.7\n")
+
+
+def drift_findings(rule: Rule, ctx: Context, only_certain: bool = True) -> Iterator[Finding]:
+    for d in compute_drift(ctx.files, ctx.arch):
+        if d.rule == rule.id and (d.certain or not only_certain):
+            symbol = f"{d.service}->{d.subject}" if d.kind == "undeclared-dependency" else f"{d.kind}:{d.subject}"
+            yield rule.finding(d.message, d.file, d.line, service=d.service, symbol=symbol)
