@@ -64,9 +64,29 @@ def extract_all(root: str, files: Sequence, *, jobs: int | None = None, cache=No
         for item in todo:
             if item[0] not in done:
                 count = _take(_work(item), kinds, done, cache, progress, count, total)
+    _complete_cheap_reads(root, files, done, cache, max_bytes)
     if cache is not None:
         cache.save()
     return {f.path: done[f.path] for f in files}
+
+
+def _complete_cheap_reads(root: str, files: Sequence, done: dict[str, FileFacts], cache, max_bytes: int) -> None:
+    """Modules the pre-filter read cheaply that call a project wrapper (a cross-module fact, known only
+    now) are read again with LibCST, which folds the arguments the wrapper is waiting for."""
+    from .python.prefilter import needs_full_read, wrapper_names
+    wrappers = wrapper_names(done.values())
+    if not wrappers:
+        return
+    for f in files:
+        facts = done[f.path]
+        if not needs_full_read(facts, wrappers):
+            continue
+        data, digest, early = read_source(root, f.path, f.kind, max_bytes)
+        if data is None or early is not None:
+            continue
+        done[f.path] = full = extract_bytes(f.path, f.kind, data, digest, prefilter=False)
+        if cache is not None:
+            cache.put(f.kind, full)
 
 
 def _take(facts: FileFacts, kinds: dict[str, str], done: dict, cache, progress: Progress | None, count: int,

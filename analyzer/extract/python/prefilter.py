@@ -28,9 +28,10 @@ from __future__ import annotations
 import ast
 import dataclasses
 import re
-from typing import Iterator
+import sys
+from typing import Iterable
 
-from ...model import Constant, Import, PythonFacts
+from ...model import Constant, FileFacts, Import, ProjectCall, PythonFacts
 from . import libraries as lib
 from .fold import ENV_GETTERS, UNKNOWN
 
@@ -40,10 +41,12 @@ class _Bail(Exception):
 
 
 # the PythonFacts fields this reader accounts for (the others it proves empty or gives up on)
+# (`wrappers` come only from network call sites, which send a module to LibCST; `project_calls` are
+# written as unfolded candidates, see `candidates_for`)
 REVIEWED_FIELDS = frozenset({
     "module", "imports", "routes", "calls", "env_reads", "constants", "frameworks", "grpc_servicers",
     "grpc_services", "grpc_health", "nameko_name", "celery_tasks", "is_main", "logging", "tracing",
-    "metrics", "generated",
+    "metrics", "generated", "wrappers", "project_calls",
 })
 
 
@@ -111,6 +114,7 @@ class _Reader:
         self.uses_logging = False
         self.uses_print = False
         self.is_main = False
+        self.called: list[tuple[str, int]] = []     # dotted callees given arguments, with their lines
 
     # ---------------------------------------------------------------- names, as the visitor has them
     def qualify(self, name: str | None) -> str | None:
@@ -260,6 +264,9 @@ class _Reader:
         last = name.split(".")[-1] if name else (func.attr if isinstance(func, ast.Attribute) else "")
         if name == "print":
             self.uses_print = True
+        if name and (any(not isinstance(a, ast.Starred) for a in node.args) or
+                     any(k.arg is not None for k in node.keywords)):
+            self.called.append((name, node.lineno))
         if last in _CALL_NAMES or name in ("app.run", "web.run_app") or \
                 re.fullmatch(r"add_\w+Servicer_to_server", last) or \
                 (last.startswith("add_") and ".router" in "." + name):
@@ -383,7 +390,7 @@ class _Reader:
         name = _dotted(node)
         if name is None:
             return UNKNOWN
-        if name.startswith("__svclint_param_"):
+        if name.startswith("__svclint_"):
             raise _Bail
         if name in self.names:
             return self.names[name]
@@ -402,10 +409,39 @@ class _Reader:
         for cls, fields in self.class_fields.items():
             for fld, value in fields.items():
                 constants.append(Constant(f"{cls}.{fld}", value, 1))
+        # calls of imported names: the visitor records those passing a value it can fold, for another
+        # module's wrapper to pick up; here each one is a candidate without arguments (see
+        # `needs_full_read`), a superset of what the visitor records (it reads the final imports too)
+        project_calls = set()
+        for name, line in self.called:
+            if name.split(".")[0] in self.aliases:
+                callee = self.qualify(name) or name
+                if callee.split(".")[0] not in sys.stdlib_module_names:   # never a wrapper (as the visitor)
+                    project_calls.add(ProjectCall(callee, line, ()))
         return PythonFacts(
             module=self.module_name, imports=tuple(self.imports),
             constants=tuple(sorted(set(constants), key=lambda c: (c.name, c.line))),
-            is_main=self.is_main, logging="plain" if self.uses_logging or self.uses_print else "none")
+            is_main=self.is_main, logging="plain" if self.uses_logging or self.uses_print else "none",
+            project_calls=tuple(sorted(project_calls, key=lambda c: (c.line, c.callee, c.args))))
+
+
+def wrapper_names(facts: Iterable[FileFacts]) -> set[str]:
+    """Last name of every project wrapper (`get_json`, `charge`, `Client`) in the repository."""
+    out = set()
+    for f in facts:
+        for w in (f.python.wrappers if f.python is not None else ()):
+            out.add(w.name.rsplit(".", 1)[-1])
+    return out
+
+
+def needs_full_read(facts: FileFacts, wrappers: set[str]) -> bool:
+    """A module read cheaply that calls something of the name of a wrapper: LibCST must fold the
+    arguments it passes (resolve matches callers to wrappers by qualified name, so sharing the last
+    name is a superset of matching). Unfolded candidates are told apart by their empty arguments:
+    the visitor never records a call without one."""
+    py = facts.python
+    return py is not None and any(not pc.args and pc.callee.rsplit(".", 1)[-1] in wrappers
+                                  for pc in py.project_calls)
 
 
 def _fields_reviewed() -> bool:
