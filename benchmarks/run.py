@@ -41,29 +41,32 @@ def python_files(root: str) -> list[str]:
     return [os.path.join(root, f.path) for f in found.files if f.kind == "python"]
 
 
-def best(fn, repeat: int) -> float:
-    times = []
+def best(fn, repeat: int) -> tuple[float, float]:
+    """(best wall seconds, best CPU seconds of this process) of an in-process step."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    return min(walls), min(cpus)
 
 
-def run_measured(cmd: list[str], repeat: int, before=None) -> tuple[float, float]:
-    """(best wall seconds, peak RSS in MB of the process and its children) of a command."""
+def run_measured(cmd: list[str], repeat: int, before=None) -> tuple[float, float, float]:
+    """(best wall seconds, best CPU seconds of the process and its children, peak RSS in MB)."""
     probe = ("import resource, subprocess, sys, time\n"
              "t = time.perf_counter()\n"
              "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
-             "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+             "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+             "print(time.perf_counter() - t, r.ru_utime + r.ru_stime, r.ru_maxrss)\n")
     results = []
     for _ in range(repeat):
         if before is not None:
             before()
         out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, check=True)
-        wall, rss = out.stdout.split()
-        results.append((float(wall), int(rss) / 1024))
-    return min(r[0] for r in results), max(r[1] for r in results)
+        wall, cpu, rss = out.stdout.split()
+        results.append((float(wall), float(cpu), int(rss) / 1024))
+    return min(r[0] for r in results), min(r[1] for r in results), max(r[2] for r in results)
 
 
 def tool(name: str) -> str | None:
@@ -108,7 +111,7 @@ def main() -> None:
         with open(p, "rb") as fh:
             sources.append(fh.read())
     lines = sum(s.count(b"\n") for s in sources)
-    rows: list[tuple[str, float, str]] = []
+    rows: list[tuple[str, tuple, str]] = []
 
     def parse_all_libcst() -> None:
         for s in sources:
@@ -124,16 +127,17 @@ def main() -> None:
             except (SyntaxError, ValueError):
                 pass
 
-    bare = best(parse_all_libcst, a.repeat)
-    rows.append(("bare LibCST parse of every Python file (1 process)", bare, ""))
+    bare_wall, bare = best(parse_all_libcst, a.repeat)
+    rows.append(("bare LibCST parse of every Python file (1 process)", (bare_wall, bare), ""))
     rows.append(("`ast` parse of every Python file (1 process)", best(parse_all_ast, a.repeat), ""))
     found = discover(root, DEFAULT_EXCLUDES)
     stage = {}
     for label, jobs, prefilter in (("extraction stage, no pre-filter, jobs 1", 1, False),
                                    ("extraction stage, pre-filter, jobs 1", 1, True),
                                    ("extraction stage, pre-filter, jobs 2", 2, True)):
-        stage[label] = best(lambda: extract_all(root, found.files, jobs=jobs, prefilter=prefilter), a.repeat)
-        rows.append((label, stage[label], ""))
+        wall, cpu = best(lambda: extract_all(root, found.files, jobs=jobs, prefilter=prefilter), a.repeat)
+        stage[label] = wall
+        rows.append((label, (wall, cpu if jobs == 1 else None), ""))
 
     cache = tempfile.mkdtemp(prefix="svclint-bench-cache-")
     svclint = [sys.executable, "-m", "analyzer", "scan", root, "--format", "json", "--exit-zero"]
@@ -142,9 +146,9 @@ def main() -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
     cold = run_measured(svclint + ["--cache-dir", cache], a.repeat, before=clear)
-    rows.append(("svclint scan, cold (empty cache, all cores)", cold[0], f"{cold[1]:.0f} MB"))
+    rows.append(("svclint scan, cold (empty cache, all cores)", cold[:2], f"{cold[2]:.0f} MB"))
     warm = run_measured(svclint + ["--cache-dir", cache], a.repeat)
-    rows.append(("svclint scan, warm (nothing changed)", warm[0], f"{warm[1]:.0f} MB"))
+    rows.append(("svclint scan, warm (nothing changed)", warm[:2], f"{warm[2]:.0f} MB"))
     victim = next((p for p in files if "/domain/" in p), files[0] if files else None)
     counter = [0]
 
@@ -159,10 +163,10 @@ def main() -> None:
         finally:
             with open(victim, "wb") as fh:
                 fh.write(original)
-        rows.append(("svclint scan, one file changed", one[0], f"{one[1]:.0f} MB"))
+        rows.append(("svclint scan, one file changed", one[:2], f"{one[2]:.0f} MB"))
     for jobs in (1, 2):
         r = run_measured(svclint + ["--no-cache", "--jobs", str(jobs)], a.repeat)
-        rows.append((f"svclint scan, no cache, --jobs {jobs}", r[0], f"{r[1]:.0f} MB"))
+        rows.append((f"svclint scan, no cache, --jobs {jobs}", r[:2], f"{r[2]:.0f} MB"))
     shutil.rmtree(cache, ignore_errors=True)
 
     peers = []
@@ -184,20 +188,23 @@ def main() -> None:
                            "--jobs", "2", root]))
     for label, cmd in peers:
         r = run_measured(cmd, a.repeat)
-        rows.append((label, r[0], f"{r[1]:.0f} MB"))
+        rows.append((label, r[:2], f"{r[2]:.0f} MB"))
 
     cpu = platform.processor() or platform.machine()
     print(f"tree: {root}: {len(files)} Python files, {lines} lines; svclint {__version__}, LibCST "
           f"{getattr(libcst, '__version__', '?')}, Python {platform.python_version()}, {os.cpu_count()} cores "
           f"({cpu}), load average {os.getloadavg()[0]:.1f}; best of {a.repeat}\n")
-    print("| what | seconds | x bare LibCST parse | peak RSS |")
-    print("|---|---:|---:|---:|")
-    for label, secs, rss in rows:
-        print(f"| {label} | {secs:.2f} | {secs / bare:.2f} | {rss} |")
+    print("| what | wall s | CPU s | CPU x bare LibCST parse | peak RSS |")
+    print("|---|---:|---:|---:|---:|")
+    for label, (wall, cpu), rss in rows:
+        ratio = f"{cpu / bare:.2f}" if cpu is not None else ""
+        cpu_s = f"{cpu:.2f}" if cpu is not None else ""
+        print(f"| {label} | {wall:.2f} | {cpu_s} | {ratio} | {rss} |")
     j1 = stage["extraction stage, pre-filter, jobs 1"]
     j2 = stage["extraction stage, pre-filter, jobs 2"]
     print(f"\nextraction speed-up, jobs 2 over jobs 1: {j1 / j2:.2f}x; pre-filter over none: "
-          f"{stage['extraction stage, no pre-filter, jobs 1'] / j1:.2f}x; warm/cold: {warm[0] / cold[0]:.1%}")
+          f"{stage['extraction stage, no pre-filter, jobs 1'] / j1:.2f}x (wall); warm/cold: {warm[0] / cold[0]:.1%} "
+          f"(wall), {warm[1] / cold[1]:.1%} (CPU)")
 
 
 if __name__ == "__main__":
