@@ -57,11 +57,11 @@ def _perf_options(func):
                         help="Processes for extraction [default: all cores].")(wrapper)
 
 
-def _analyze(root: str, excludes, perf: dict):
+def _analyze(root: str, excludes, perf: dict, includes=()):
     cache_dir = None if perf["no_cache"] else (perf["cache_dir"] or os.path.join(root, CACHE_DIR))
     bar = Progress()
     try:
-        return analyze(root, excludes, jobs=perf["jobs"], cache_dir=cache_dir, progress=bar)
+        return analyze(root, excludes, includes, progress=bar, jobs=perf["jobs"], cache_dir=cache_dir)
     finally:
         bar.close()
 
@@ -84,31 +84,48 @@ def main() -> None:
               help="Output format (sarif: code scanning; github: workflow annotations; gitlab: Code Quality).")
 @click.option("--select", multiple=True, help="Only these rule ids or prefixes (comma-separated, repeatable).")
 @click.option("--ignore", multiple=True, help="Skip these rule ids or prefixes (comma-separated, repeatable).")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="warning", show_default=True,
-              help="Lowest severity that makes the exit code 1.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Lowest severity that makes the exit code 1 (default: the configuration's, else warning).")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
 @click.option("--no-default-excludes", is_flag=True, help="Also scan tests, vendored and virtualenv folders.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to a file.")
 @click.option("--debug", is_flag=True, help="Let a failing rule raise instead of reporting it.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Configuration file (default: svclint.toml, else [tool.svclint] of pyproject.toml, in PATH).")
+@click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
+@click.option("--update-baseline", is_flag=True, help="Write every current finding to the --baseline file.")
 @_perf_options
 def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
-         fail_on: str, exit_zero: bool, exclude: tuple[str, ...], no_default_excludes: bool,
-         output: str | None, debug: bool, perf: dict) -> None:
+         fail_on: str | None, exit_zero: bool, exclude: tuple[str, ...], no_default_excludes: bool,
+         output: str | None, debug: bool, config_file: str | None, baseline: str | None,
+         update_baseline: bool, perf: dict) -> None:
     """Scan the repository at PATH and report findings.
 
     With FILES (paths relative to PATH, as pre-commit passes them), findings are reported only for
     those files and the services they belong to; the graph is still built from the whole repository.
     """
     root = _root(path)
-    excludes = (() if no_default_excludes else DEFAULT_EXCLUDES) + tuple(exclude)
-    rules = select_rules(_rules(), _split(select), _split(ignore))
     known = {r.id for r in _rules()}
     for prefix in _split(select) + _split(ignore):
         if not any(k.startswith(prefix.upper()) for k in known):
             raise InputError(f"no rule matches {prefix!r} (see `svclint rules`)")
-    analysis = _analyze(root, excludes, perf)
-    findings = run_rules(analysis, rules, debug=debug)
+    config = _config(root, config_file, select, ignore, fail_on)
+    baseline = baseline or config.baseline or None
+    if update_baseline and not baseline:
+        raise InputError("--update-baseline needs --baseline FILE (or `baseline` in the configuration)")
+    known_findings = _load_baseline(baseline) if baseline and not update_baseline else None
+    rules = select_rules(_rules(), config.select, config.ignore)
+    analysis = _analyze(root, _excludes(config, exclude, no_default_excludes), perf, config.include)
+    findings = run_rules(analysis, rules, debug=debug, config=config)
+    if update_baseline:
+        from .baseline import render_baseline
+        _emit(render_baseline(findings, root), baseline)
+        click.echo(f"svclint: wrote {len(findings)} findings to the baseline {baseline}", err=True)
+        findings = []
+    elif known_findings is not None:
+        from .baseline import new_findings
+        findings = new_findings(findings, known_findings, root)
     if files:
         findings = restrict_to(findings, analysis, [os.path.relpath(f, root) if os.path.isabs(f) else f
                                                     for f in files])
@@ -117,7 +134,7 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render_findings(fmt, findings, analysis, rules, sorted(skipped), colour)
     _emit(text, output)
-    threshold = Severity(fail_on).rank
+    threshold = config.fail_on.rank
     if not exit_zero and any(f.severity.rank >= threshold for f in findings):
         sys.exit(1)
 
@@ -127,10 +144,15 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
 @click.option("--format", "fmt", type=click.Choice(["json", "mermaid", "dot"]), default="json", show_default=True)
 @click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Configuration file (its include and exclude apply).")
 @_perf_options
-def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, perf: dict) -> None:
+def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, config_file: str | None,
+          perf: dict) -> None:
     """Print the inferred dependency graph of the repository at PATH."""
-    analysis = _analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude), perf)
+    root = _root(path)
+    config = _config(root, config_file)
+    analysis = _analyze(root, _excludes(config, exclude, False), perf, config.include)
     if fmt == "json":
         from .report.json_report import render_graph_json
         text = render_graph_json(analysis.arch)
@@ -162,12 +184,49 @@ def explain(rule_id: str) -> None:
     click.echo(f"Checklist: {rule.checklist}\n")
     click.echo(f"Why: {rule.rationale}\n")
     click.echo(f"Fix: {rule.fix}")
+    if rule.options:
+        click.echo(f"\nOptions ([tool.svclint.rules.{rule.id}]):")
+        for name, opt in rule.options.items():
+            click.echo(f"  {name} ({opt.type_name}, default {opt.default!r}): {opt.help}")
     for title, examples in (("Valid", rule.valid), ("Invalid", rule.invalid)):
         for ex in examples:
-            click.echo(f"\n{title} example" + (f" ({ex.note})" if ex.note else "") + ":")
+            where = f", findings at {', '.join(ex.lines)}" if ex.lines else ""
+            click.echo(f"\n{title} example" + (f" ({ex.note})" if ex.note else "") + where + ":")
             for path, text in ex.files.items():
-                if path.endswith(".py"):
-                    click.echo(f"  # {path}\n" + "".join(f"  {line}\n" for line in text.splitlines()))
+                click.echo(f"  # {path}\n" + "".join(f"  {line}\n" for line in text.splitlines()))
+
+
+def _config(root: str, config_file: str | None, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
+            fail_on: str | None = None):
+    """The configuration with the command line on top: --select replaces, --ignore adds, --fail-on replaces."""
+    import dataclasses
+
+    from .config import ConfigError, load_config
+    if config_file is not None and not os.path.isfile(config_file):
+        raise InputError(f"{config_file}: no such configuration file")
+    try:
+        config = load_config(root, config_file, _rules())
+    except ConfigError as exc:
+        raise InputError("\n".join(f"svclint: error: {p}" for p in exc.problems)[len("svclint: error: "):]) from None
+    changes: dict = {"ignore": config.ignore + tuple(i.upper() for i in _split(ignore))}
+    if select:
+        changes["select"] = tuple(s.upper() for s in _split(select))
+    if fail_on:
+        changes["fail_on"] = Severity(fail_on)
+    return dataclasses.replace(config, **changes)
+
+
+def _excludes(config, exclude: tuple[str, ...], no_default_excludes: bool) -> tuple[str, ...]:
+    defaults = DEFAULT_EXCLUDES if config.default_excludes and not no_default_excludes else ()
+    return defaults + config.exclude + tuple(exclude)
+
+
+def _load_baseline(path: str):
+    from .baseline import BaselineError, load_baseline
+    try:
+        return load_baseline(path)
+    except BaselineError as exc:
+        raise InputError(str(exc)) from None
 
 
 @main.group("cache")

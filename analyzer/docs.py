@@ -11,6 +11,9 @@ def render_rules_markdown(rules) -> str:
     for r in rules:
         out += ["", f"## {r.id} {r.name}", "", f"**Area:** {r.area} · **Default severity:** {r.severity.value} · "
                 f"**Checklist:** {r.checklist}", "", r.rationale, "", f"**Fix:** {r.fix}"]
+        if r.options:
+            out += ["", f"**Options** (`[tool.svclint.rules.{r.id}]`):", ""]
+            out += [f"- `{name}` ({o.type_name}, default `{o.default!r}`): {o.help}" for name, o in r.options.items()]
         for title, examples in (("Valid", r.valid), ("Invalid", r.invalid)):
             for ex in examples:
                 out += ["", f"{title}" + (f" ({ex.note})" if ex.note else "") +

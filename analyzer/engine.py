@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
 
 import networkx as nx
@@ -12,9 +12,10 @@ from .cache import FactsCache
 from .extract import MAX_BYTES
 from .extract.batch import extract_all
 from .graph import build_graph
-from .model import Architecture, FileFacts, Finding, Severity
+from .config import Config
+from .model import Architecture, FileFacts, Finding, Severity, Suppression
 from .resolve import resolve
-from .rule import ARCHITECTURE, FILE, Context, Rule
+from .rule import ARCHITECTURE, FILE, SUPPRESSIONS, Context, Rule, SuppressionUse
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,13 @@ class Analysis:
     graph: nx.MultiDiGraph
 
 
-def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES,
+def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Sequence[str] = (),
             progress: Callable[[int, int], None] | None = None, *, jobs: int | None = None,
             cache_dir: str | None = None) -> Analysis:
     """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file.
     `jobs`: extraction processes (None: all cores); `cache_dir`: where per-file facts are cached by
     content (None: no cache)."""
-    found = discover(root, tuple(excludes))
+    found = discover(root, tuple(excludes), tuple(includes))
     cache = FactsCache(cache_dir, {"max_bytes": MAX_BYTES, "prefilter": True}) if cache_dir else None
     facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress)
     arch = resolve(facts.values(), found.languages, found.directories)
@@ -52,45 +53,91 @@ def select_rules(rules: Iterable[Rule], select: Sequence[str] = (), ignore: Sequ
 
 
 def run_rules(analysis: Analysis, rules: Iterable[Rule], debug: bool = False,
-              options: dict | None = None) -> list[Finding]:
-    ctx = Context(analysis.files, analysis.arch, analysis.graph, options or {})
-    findings: list[Finding] = []
+              config: Config | None = None) -> list[Finding]:
+    """Run `rules` (already selected) with their configured options; then per-path ignores,
+    suppressions (and the rules that report on them: they run last), severities. A rule that raises
+    becomes one finding naming it."""
+    config = config or Config()
+    rules = sorted(rules, key=lambda r: r.scope == SUPPRESSIONS)   # stable: the others keep their order
+    base = Context(analysis.files, analysis.arch, analysis.graph)
+    found: list[Finding] = []
+    kept: list[Finding] | None = None     # the other rules' findings once suppressions are applied
+    usage: list[SuppressionUse] = []
+    failed: set[str] = set()
     for rule in rules:
+        if rule.scope == SUPPRESSIONS and kept is None:
+            ran = [r.id for r in rules if r.id not in failed and r.scope != SUPPRESSIONS]
+            kept, usage = _suppress(_not_ignored(found, config), analysis.files, ran, config)
+            found = []
+        ctx = replace(base, options=config.options_for(rule))
         try:
             if rule.scope == FILE:
                 for f in sorted(analysis.files.values(), key=lambda f: f.path):
-                    findings.extend(rule.check(f, ctx))
+                    found.extend(rule.check(f, ctx))
             elif rule.scope == ARCHITECTURE:
-                findings.extend(rule.check(ctx))
+                found.extend(rule.check(ctx))
+            else:
+                found.extend(rule.check(usage, ctx))
         except Exception as exc:  # noqa: BLE001 - the one place a failing rule is contained
             if debug:
                 raise
-            findings.append(Finding(rule.id, rule.name, Severity.ERROR,
-                                    f"rule {rule.id} failed: {type(exc).__name__}: {exc} (run with --debug)",
-                                    "", 0, symbol="rule-failure"))
-    findings = apply_suppressions(findings, analysis.files)
-    return sorted(set(findings), key=Finding.sort_key)
+            failed.add(rule.id)
+            found.append(Finding(rule.id, rule.name, Severity.ERROR,
+                                 f"rule {rule.id} failed: {type(exc).__name__}: {exc} (run with --debug)",
+                                 "", 0, symbol="rule-failure"))
+    found, _ = _suppress(_not_ignored(found, config), analysis.files, None, config)
+    return sorted(set(config.apply((kept or []) + found)), key=Finding.sort_key)
+
+
+def _not_ignored(findings: list[Finding], config: Config) -> list[Finding]:
+    return [f for f in findings if not config.ignored_at(f.rule, f.file)] if config.overrides else findings
 
 
 def apply_suppressions(findings: list[Finding], files: dict[str, FileFacts]) -> list[Finding]:
-    kept = []
+    """The findings no well-formed suppression covers."""
+    return _suppress(findings, files, None, Config())[0]
+
+
+def _applies(s: Suppression) -> bool:
+    """A suppression must name its rules and say why; one that does not is reported (E003), not honoured."""
+    return bool(s.codes) and bool(s.reason)
+
+
+def _suppress(findings: list[Finding], files: dict[str, FileFacts], ran: Sequence[str] | None,
+              config: Config) -> tuple[list[Finding], list[SuppressionUse]]:
+    """(findings left, how each well-formed suppression fared against the rules in `ran`; no usage
+    when `ran` is None)."""
+    kept: list[Finding] = []
+    used: set[tuple[str, Suppression, str]] = set()
     for f in findings:
         facts = files.get(f.file)
-        if facts is not None and _suppressed(f, facts):
-            continue
-        kept.append(f)
-    return kept
+        hits = [(s, code) for s in (facts.suppressions if facts is not None else ()) if _applies(s)
+                and s.covers(f.line) for code in s.codes if f.rule.startswith(code)]
+        if hits:
+            used.update((f.file, s, code) for s, code in hits)
+        else:
+            kept.append(f)
+    usage: list[SuppressionUse] = []
+    if ran is not None:
+        for path in sorted(files):
+            for s in files[path].suppressions:
+                if not _applies(s):
+                    continue
+                unused, not_enabled = [], []
+                for code in s.codes:
+                    if (path, s, code) in used:
+                        continue
+                    if any(r.startswith(code) and not config.ignored_at(r, path) for r in ran):
+                        unused.append(code)
+                    elif _known(code):
+                        not_enabled.append(code)
+                usage.append(SuppressionUse(path, s, tuple(unused), tuple(not_enabled)))
+    return kept, usage
 
 
-def _suppressed(finding: Finding, facts: FileFacts) -> bool:
-    for s in facts.suppressions:
-        if s.line not in (0, finding.line):
-            continue
-        if not s.reason:
-            continue  # a suppression must say why; without a reason it does not apply
-        if not s.codes or any(finding.rule.startswith(c) for c in s.codes):
-            return True
-    return False
+def _known(code: str) -> bool:
+    from .rules import ALL_RULES
+    return any(r.id.startswith(code) for r in ALL_RULES)
 
 
 def restrict_to(findings: list[Finding], analysis: Analysis, paths: Sequence[str]) -> list[Finding]:

@@ -80,6 +80,29 @@ class CallSite:
     in_try: bool = False  # wrapped in try/except in its function
     handled: bool = False # in a try with an except clause that does not re-raise (a fallback or default)
     symbol: str = ""      # stable description for fingerprints: "requests.get"
+    discarded: bool = False   # a statement of its own: the result (response, reply) is never looked at
+    blocking: bool = False    # a synchronous client: the call blocks its thread until the peer answers
+
+
+@dataclass(frozen=True)
+class Function:
+    """What one function does that the communication and data rules weigh (only functions doing any of it)."""
+    name: str                                        # qualified, as CallSite.function
+    line: int
+    is_async: bool = False
+    writes: tuple[tuple[int, str], ...] = ()         # database commits and writes: (line, "session.commit")
+    blocking: tuple[tuple[int, int, str], ...] = ()  # blocking calls that are no CallSite: (line, column, "time.sleep")
+    handler_calls: tuple[str, ...] = ()              # what its `except` handlers call ("self.payments.refund")
+    on_commit: bool = False                          # defers work until the transaction commits (transaction.on_commit)
+
+
+@dataclass(frozen=True)
+class Model:
+    """A class (or `Table(...)`) mapped to a database table: SQLAlchemy, SQLModel, Flask-SQLAlchemy, Django."""
+    name: str
+    table: str
+    line: int
+    framework: str                                   # sqlalchemy | sqlmodel | flask-sqlalchemy | django
 
 
 @dataclass(frozen=True)
@@ -119,9 +142,18 @@ class Constant:
 
 @dataclass(frozen=True)
 class Suppression:
-    line: int             # 0 = whole file
+    line: int             # where it is written (the comment, the annotation)
     codes: tuple[str, ...]
     reason: str
+    start: int = 0        # first and last line it covers (0: only `line`)
+    end: int = 0
+    form: str = "line"    # line | file (ignore-file) | object (YAML comment on an object) | annotation
+
+    def covers(self, line: int) -> bool:
+        if self.form == "file":
+            return True
+        start = self.start or self.line
+        return start <= line <= max(self.end, start)
 
 
 @dataclass(frozen=True)
@@ -152,6 +184,9 @@ class PythonFacts:
     generated: bool = False               # generated code (protobuf stubs...)
     wrappers: tuple[Wrapper, ...] = ()              # see Wrapper
     project_calls: tuple[ProjectCall, ...] = ()     # calls that may feed another module's wrapper
+    functions: tuple[Function, ...] = ()
+    models: tuple[Model, ...] = ()
+    outbox: bool = False                  # names a transactional outbox (table, model, library)
 
 
 # ----------------------------------------------------------------------------------------------

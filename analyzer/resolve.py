@@ -511,6 +511,8 @@ def _constant(ref: str, constants: dict[str, str]) -> str | None:
             mod, _, rest = key.partition("::")
             if rest == name and (mod == module or mod.endswith("." + module) or module.endswith("." + mod)):
                 return value
+    if ref.endswith(".value"):     # an Enum member of another module: `Topics.ORDERS.value`
+        return _constant(ref[: -len(".value")], constants)
     return None
 
 
@@ -680,6 +682,8 @@ def _through_wrappers(ctx: _Ctx, svc: _Svc, py: PythonFacts, call: CallSite) -> 
         if (wrapper.name != call.function) if not is_init else not call.function.startswith(wrapper.name + "."):
             continue
         full = f"{py.module}.{wrapper.name}"
+        # a constructor's parameters come from the callers of the class
+        full = full[: -len(".__init__")] if full.endswith(".__init__") else full
         for path in svc.files:
             other = ctx.facts[path].python
             for pc in other.project_calls if other is not None else ():

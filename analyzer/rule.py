@@ -6,10 +6,38 @@ from typing import Callable, Iterator, Mapping
 
 import networkx as nx
 
-from .model import Architecture, FileFacts, Finding, Severity
+from .model import Architecture, FileFacts, Finding, Severity, Suppression
 
 FILE = "file"                  # check(file_facts, ctx): one file's facts
 ARCHITECTURE = "architecture"  # check(ctx): the whole model and graph
+SUPPRESSIONS = "suppressions"  # check(usage, ctx): how the suppressions fared after the other rules ran
+SCOPES = (FILE, ARCHITECTURE, SUPPRESSIONS)
+
+
+@dataclass(frozen=True)
+class Option:
+    """A setting of a rule that users may change in [tool.svclint.rules.<ID>].
+
+    The type is the default's: bool, int, float (an int is accepted), str, or a tuple of str (a TOML
+    array of strings). `minimum` bounds numbers, `choices` restricts strings.
+    """
+    default: object
+    help: str
+    minimum: float | None = None
+    choices: tuple[str, ...] = ()
+
+    @property
+    def type_name(self) -> str:
+        d = self.default
+        if isinstance(d, bool):
+            return "boolean"
+        if isinstance(d, int):
+            return "integer"
+        if isinstance(d, float):
+            return "number"
+        if isinstance(d, str):
+            return "string"
+        return "array of strings"
 
 
 @dataclass(frozen=True)
@@ -21,11 +49,21 @@ class Example:
 
 
 @dataclass(frozen=True)
+class SuppressionUse:
+    """How one well-formed suppression fared once the other rules ran (what SUPPRESSIONS rules read)."""
+    file: str
+    suppression: Suppression
+    unused: tuple[str, ...] = ()       # its codes whose rules ran and found nothing it covers
+    not_enabled: tuple[str, ...] = ()  # its codes whose rules did not run (not selected, ignored here)
+
+
+@dataclass(frozen=True)
 class Context:
     """What a rule may look at. Plain data; no rule sees a CST node."""
     files: Mapping[str, FileFacts]
     arch: Architecture
     graph: nx.MultiDiGraph
+    # the options of the rule being run, every one present (the engine fills in the defaults)
     options: Mapping[str, object] = field(default_factory=dict)
 
     def services_of(self, path: str) -> tuple[str, ...]:
@@ -46,6 +84,11 @@ class Rule:
     check: Callable[..., Iterator[Finding]]
     valid: tuple[Example, ...] = ()
     invalid: tuple[Example, ...] = ()
+    # name -> Option; read them with RULE.option(ctx, "name") (the configured value, else the default)
+    options: Mapping[str, Option] = field(default_factory=dict, hash=False, compare=False)
+
+    def option(self, ctx: Context, name: str) -> object:
+        return ctx.options.get(name, self.options[name].default)
 
     def finding(self, message: str, file: str, line: int, column: int = 0, service: str = "",
                 symbol: str = "", severity: Severity | None = None) -> Finding:

@@ -1,6 +1,8 @@
 """Small helpers the rules share (locations of services, evidence of edges)."""
 from __future__ import annotations
 
+import re
+
 from analyzer.model import Edge, Service
 from analyzer.rule import Context
 
@@ -49,3 +51,27 @@ def call_owner(ctx: Context, path: str, function: str) -> str:
         if svc is not None and svc.role == wanted:
             return sid
     return services[0]
+
+
+def reached_services(ctx: Context, path: str) -> dict[int, set[str]]:
+    """Line of a call site in `path` -> the services it reaches, as resolve worked them out."""
+    services = {s.id for s in ctx.arch.services}
+    reached: dict[int, set[str]] = {}
+    for file, line, _, _, node in ctx.arch.targets:
+        if file == path and node in services:
+            reached.setdefault(line, set()).add(node)
+    for e in ctx.arch.edges:
+        if e.kind == "call" and e.target in services:
+            for ev in e.evidence:
+                if ev.file == path:
+                    reached.setdefault(ev.line, set()).add(e.target)
+    return reached
+
+
+_WRAPPED = re.compile(r"\$\{(?:param|init):(\w+)\}")
+
+
+def shown(template: str) -> str:
+    """A folded target as a reader should see it: unknown parts as `…`, a wrapper's parameter as `{name}`
+    (environment placeholders `${VAR}` stay: they say where the value comes from)."""
+    return _WRAPPED.sub(r"{\1}", template.replace("${?}", "…"))

@@ -196,6 +196,18 @@ def test_explain_prints_rationale_and_fix() -> None:
     assert invoke("explain", "res001").stdout == result.stdout
 
 
+def test_explain_prints_checklist_and_every_example() -> None:
+    for rule in ALL_RULES:
+        out = invoke("explain", rule.id).stdout
+        assert f"Checklist: {rule.checklist}" in out and f"Fix: {rule.fix}" in out
+        assert out.count("Valid example") == len(rule.valid) and out.count("Invalid example") == len(rule.invalid)
+        for example in (*rule.valid, *rule.invalid):
+            for path, text in example.files.items():
+                assert f"# {path}" in out and all(line in out for line in text.splitlines())
+            for where in example.lines:
+                assert where in out
+
+
 # ---------------------------------------------------------------------------------------------- graph formats
 
 

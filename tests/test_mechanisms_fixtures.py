@@ -93,3 +93,31 @@ def test_wrapper_facts_are_per_module():
     assert {(c.callee, c.args) for c in main.project_calls} == {
         ("shop.app.clients.PaymentsClient", (("0", "${PAYMENTS_URL}"),)),
         ("shop.app.clients.get_json", (("0", "http://inventory:8000/items"),))}
+
+
+def test_constructor_parameter_used_directly_and_enum_members_of_another_module(tmp_path):
+    (tmp_path / "worker" / "app").mkdir(parents=True)
+    (tmp_path / "docker-compose.yml").write_text(
+        "services:\n  worker:\n    build: ./worker\n    environment: [KAFKA=kafka:9092]\n"
+        "  kafka:\n    image: bitnami/kafka:3.6\n")
+    (tmp_path / "worker" / "app" / "topics.py").write_text(
+        "from enum import Enum\n\n\nclass Topics(str, Enum):\n    PAID = 'order-paid'\n")
+    (tmp_path / "worker" / "app" / "consumer.py").write_text(
+        "import os\n\nfrom aiokafka import AIOKafkaConsumer\n\n\nclass Consumer:\n"
+        "    def __init__(self, topic):\n"
+        "        self.consumer = AIOKafkaConsumer(topic, bootstrap_servers=os.environ['KAFKA'])\n")
+    (tmp_path / "worker" / "app" / "main.py").write_text(
+        "from app.consumer import Consumer\nfrom app.topics import Topics\n\n"
+        "consumer = Consumer(topic=Topics.PAID.value)\n")
+    arch = analyze(str(tmp_path)).arch
+    assert ("order-paid", "worker", "subscribe") in {(e.source, e.target, e.kind) for e in arch.edges}
+
+
+def test_messages_show_a_wrappers_parameter_readably(tmp_path):
+    (tmp_path / "api").mkdir()
+    (tmp_path / "docker-compose.yml").write_text("services:\n  api:\n    build: ./api\n")
+    (tmp_path / "api" / "app.py").write_text(
+        "import requests\n\n\ndef user(name):\n    return requests.get(f'http://users:5000/users/{name}')\n")
+    analysis = analyze(str(tmp_path))
+    (finding,) = [f for f in run_rules(analysis, ALL_RULES) if f.rule == "RES001"]
+    assert "http://users:5000/users/{name}" in finding.message and "${" not in finding.message

@@ -11,7 +11,7 @@ import pytest
 
 from analyzer.engine import analyze, run_rules
 from analyzer.model import Severity
-from analyzer.rule import ARCHITECTURE, FILE, Example, Rule
+from analyzer.rule import SCOPES, Example, Rule
 from analyzer.rules import ALL_RULES
 
 ID = re.compile(r"^(E|[A-Z]{3})\d{3}$")
@@ -65,7 +65,7 @@ def test_rule_metadata_is_complete(rule: Rule) -> None:
     assert KEBAB.match(rule.name), rule.name
     assert rule.area
     assert isinstance(rule.severity, Severity)
-    assert rule.scope in (FILE, ARCHITECTURE)
+    assert rule.scope in SCOPES
     for text in (rule.summary, rule.rationale, rule.fix, rule.checklist):
         assert isinstance(text, str) and text.strip()
     assert callable(rule.check)

@@ -74,7 +74,7 @@ def extract_bytes(path: str, kind: str, data: bytes, digest: str = "", prefilter
         facts, errors = extract_python(path, data, prefilter)
         text = data.decode("utf-8", "replace")
         return FileFacts(path, kind, digest, lines, errors, python=facts,
-                         suppressions=find_suppressions(text))
+                         suppressions=find_suppressions(text, "python"))
     if b"\0" in data:
         return FileFacts(path, kind, digest, lines, (ParseError("file contains NUL bytes; not a text file", 1),))
     try:
@@ -82,7 +82,7 @@ def extract_bytes(path: str, kind: str, data: bytes, digest: str = "", prefilter
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         return FileFacts(path, kind, digest, lines, (ParseError(f"not valid UTF-8: {exc.reason}", line),))
-    suppressions = find_suppressions(text)
+    suppressions = find_suppressions(text, "yaml" if path.endswith((".yml", ".yaml")) else "")
     if kind == "source":
         from .foreign import extract_foreign
         return FileFacts(path, kind, digest, lines, messages=extract_foreign(text))

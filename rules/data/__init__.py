@@ -1,4 +1,6 @@
 """Rules of this checklist area; one module per rule, each listed in RULES."""
 from __future__ import annotations
 
-RULES = ()
+from . import dat001, dat002, dat003
+
+RULES = (dat001.RULE, dat002.RULE, dat003.RULE)

@@ -5,7 +5,7 @@ from typing import Iterator
 
 from analyzer.model import FileFacts, Finding, Severity
 from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules._util import call_owner
+from analyzer.rules._util import call_owner, shown
 
 _KINDS = ("http", "grpc", "rpc")
 _LOAD_TOOLS = ("locust",)   # load generators are meant to wait; their calls are not service dependencies at risk
@@ -14,7 +14,7 @@ _LOAD_TOOLS = ("locust",)   # load generators are meant to wait; their calls are
 def _describe(call, resolved: str) -> str:
     what = call.symbol if call.kind == "http" else f"{call.library} {call.operation}"
     target = resolved or (call.stub if call.kind in ("grpc", "rpc") and call.stub else call.target)
-    target = target.replace("${?}", "…") if target else ""
+    target = shown(target) if target else ""
     return f"{what} to {target}" if target else what
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import libcst as cst
 
-from ...model import ParseError, PythonFacts
+from ...model import Function, ParseError, PythonFacts
 from .positions import positions
 from .visitor import ModuleVisitor
 
@@ -95,8 +95,12 @@ def _syntax_error(data: bytes, exc: cst.ParserSyntaxError) -> ParseError:
 def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
     out = v.out
     import_nodes = v.import_nodes
+    # only functions that did something the rules weigh are kept
+    notes = {name: n for name, n in out.functions.items() if n.writes or n.blocking or n.handler_calls or n.on_commit}
     nodes = [n for n, _ in out.routes] + [n for n, _ in out.calls] + [n for n, _ in out.env_reads] + \
-        [n for n, _ in out.constants] + import_nodes + [n for n, _ in out.project_calls]
+        [n for n, _ in out.constants] + import_nodes + [n for n, _ in out.project_calls] + \
+        [n for n, _ in out.models] + \
+        [x for n in notes.values() for x in (n.node, *(w for w, _ in n.writes), *(b for b, _ in n.blocking))]
     pos = positions(module, nodes)
 
     def at(node: cst.CSTNode) -> tuple[int, int]:
@@ -111,6 +115,11 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
                              key=lambda e: (e.line, e.column, e.name)))
     constants = tuple(sorted({replace(c, line=at(n)[0]) for n, c in out.constants},
                              key=lambda c: (c.name, c.line)))
+    functions = tuple(Function(
+        name, at(n.node)[0], n.is_async, writes=tuple((at(w)[0], what) for w, what in n.writes),
+        blocking=tuple((*at(b), what) for b, what in n.blocking), handler_calls=tuple(dict.fromkeys(n.handler_calls)),
+        on_commit=n.on_commit) for name, n in sorted(notes.items()))
+    models = tuple(sorted({replace(m, line=at(n)[0]) for n, m in out.models}, key=lambda m: (m.line, m.table)))
     return PythonFacts(
         module=v.module_name, imports=imports, routes=routes, calls=calls, env_reads=env_reads,
         constants=constants, frameworks=tuple(sorted(out.frameworks)),
@@ -119,7 +128,8 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
         logging=out.logging, tracing=out.tracing, metrics=out.metrics,
         wrappers=tuple(sorted(set(out.wrappers), key=lambda w: w.name)),
         project_calls=tuple(sorted({replace(c, line=at(n)[0]) for n, c in out.project_calls},
-                                   key=lambda c: (c.line, c.callee, c.args))))
+                                   key=lambda c: (c.line, c.callee, c.args))),
+        functions=functions, models=models, outbox=out.outbox)
 
 
 def _generated_facts(path: str, data: bytes) -> PythonFacts:

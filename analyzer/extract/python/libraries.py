@@ -187,3 +187,20 @@ METRICS = ("prometheus_client", "opentelemetry.metrics", "opentelemetry.sdk.metr
 RETRY_DECORATORS = ("tenacity.retry", "backoff.on_exception", "backoff.on_predicate", "stamina.retry",
                     "retrying.retry", "retry.retry", "urllib3.util.retry.Retry")
 BREAKERS = ("pybreaker", "aiobreaker", "circuitbreaker", "purgatory")
+
+# ---- communication and data facts (COM002, COM003, DAT001-003)
+# clients whose calls block the thread (a problem inside `async def`); httpx is both, by client
+BLOCKING_LIBRARIES = ("requests", "urllib", "urllib3", "http.client", "pika")
+BLOCKING_CLIENTS = frozenset({"httpx.Client", "tornado.httpclient.HTTPClient"} |
+                             {f"httpx.{v}" for v in HTTP_VERBS + ("request", "stream")})
+# datastore clients whose operations block (their asyncio counterparts are other constructors)
+SYNC_DATASTORES = frozenset(q for q, (library, _) in DATASTORE_CLIENTS.items() if library in (
+    "psycopg2", "pymysql", "mysqlclient", "mysql-connector", "pymongo", "redis", "elasticsearch",
+    "cassandra-driver", "pymemcache", "sqlalchemy") and not q.startswith(("redis.asyncio", "sqlalchemy.ext.asyncio"))
+    and q != "elasticsearch.AsyncElasticsearch") | {"psycopg.connect", "psycopg_pool.ConnectionPool"}
+BLOCKING_FUNCTIONS = ("time.sleep", "socket.create_connection", "subprocess.run", "subprocess.check_output")
+# writes to a database: committing a unit of work, or a document store's single-statement writes
+MONGO_WRITES = ("insert_one", "insert_many", "update_one", "update_many", "replace_one", "delete_one",
+                "delete_many", "bulk_write", "find_one_and_update", "find_one_and_replace", "find_one_and_delete")
+DJANGO_WRITES = ("create", "bulk_create", "bulk_update", "update_or_create", "get_or_create")
+ORM_MODULES = ("django", "rest_framework", "mongoengine", "peewee", "tortoise", "pony")

@@ -14,7 +14,7 @@ from typing import Iterable
 
 import libcst as cst
 
-from ...model import CallSite, Constant, EnvRead, Import, ProjectCall, Route, Wrapper
+from ...model import CallSite, Constant, EnvRead, Import, Model, ProjectCall, Route, Wrapper
 from . import libraries as lib
 from .fold import UNKNOWN, Folder, dotted, string_value
 
@@ -57,6 +57,20 @@ class Collected:
     metrics: bool = False
     wrappers: list[Wrapper] = field(default_factory=list)
     project_calls: list[tuple[cst.CSTNode, ProjectCall]] = field(default_factory=list)
+    # communication and data facts: function qualname -> what it does; mapped tables
+    functions: dict[str, "_FunctionNotes"] = field(default_factory=dict)
+    models: list[tuple[cst.CSTNode, Model]] = field(default_factory=list)
+    outbox: bool = False
+
+
+@dataclass
+class _FunctionNotes:
+    node: cst.CSTNode               # the function's name, for its line
+    is_async: bool
+    writes: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    blocking: list[tuple[cst.CSTNode, str]] = field(default_factory=list)
+    handler_calls: list[str] = field(default_factory=list)
+    on_commit: bool = False
 
 
 # modules whose functions are never a project's wrappers: the standard library and the libraries svclint knows
@@ -107,6 +121,11 @@ class ModuleVisitor(cst.CSTVisitor):
         self.uses_logging = False
         self.class_bases: dict[str, tuple[str, ...]] = {}
         self.import_nodes: list[cst.CSTNode] = []     # one per entry of out.imports, for positions
+        self.discarded: set[int] = set()  # calls that are statements of their own (results never used)
+        self._lambda = 0                  # inside a lambda (its body runs later, maybe in a thread)
+        self._handler = 0                 # inside an `except` handler
+        self._django_models: set[str] = set()
+        self.uses_orm = False             # imports an ORM whose objects `.save()` themselves
 
     # ------------------------------------------------------------------ names
     def qualify(self, name: str | None) -> str | None:
@@ -173,6 +192,10 @@ class ModuleVisitor(cst.CSTVisitor):
             self.out.tracing = True
         if any(f.startswith(lib.METRICS) for f in full):
             self.out.metrics = True
+        if any("outbox" in f.lower() for f in full):
+            self.out.outbox = True
+        if top in lib.ORM_MODULES:
+            self.uses_orm = True
 
     # ------------------------------------------------------------------ scopes
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -182,6 +205,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self._funcs.append((qual, is_async, decorators))
         if node.decorators:
             self.decorated.append((node, qual, self.cls, decorators))
+        self.out.functions.setdefault(qual, _FunctionNotes(node.name, is_async))
         self._bind_params(node)
         params = [p.name.value for p in (*node.params.posonly_params, *node.params.params)]
         if self.cls and params and params[0] in ("self", "cls"):
@@ -200,6 +224,9 @@ class ModuleVisitor(cst.CSTVisitor):
             if m and "_pb2_grpc" in b:
                 self.out.grpc_servicers.add(m.group(1))
         self._class_fields(node, bases)
+        self._model(node, bases)
+        if "outbox" in node.name.value.lower():
+            self.out.outbox = True
 
     def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
         self._classes.pop()
@@ -211,6 +238,28 @@ class ModuleVisitor(cst.CSTVisitor):
     def leave_Try(self, original_node: cst.Try) -> None:
         self._try -= 1
         self._handled -= _swallows(original_node)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        self._handler += 1
+
+    def leave_ExceptHandler(self, original_node: cst.ExceptHandler) -> None:
+        self._handler -= 1
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        self._handler += 1
+
+    def leave_ExceptStarHandler(self, original_node: cst.ExceptStarHandler) -> None:
+        self._handler -= 1
+
+    def visit_Lambda(self, node: cst.Lambda) -> None:
+        self._lambda += 1
+
+    def leave_Lambda(self, original_node: cst.Lambda) -> None:
+        self._lambda -= 1
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        value = node.value.expression if isinstance(node.value, cst.Await) else node.value
+        self.discarded.add(id(value))
 
     def visit_If(self, node: cst.If) -> None:
         test = node.test
@@ -398,9 +447,10 @@ class ModuleVisitor(cst.CSTVisitor):
         self._server_registration(node, qual, func_name)
         self._route_call(node, qual, func_name)
         decorators = tuple(d for f in self._funcs for d in f[2])
-        self.pending.append(_Pending(node, self.scope, self.cls,
-                                     any(f[1] for f in self._funcs[-1:]), self._try > 0, decorators,
+        in_async = any(f[1] for f in self._funcs[-1:]) and self._lambda == 0
+        self.pending.append(_Pending(node, self.scope, self.cls, in_async, self._try > 0, decorators,
                                      self._handled > 0))
+        self._function_note(node, qual, func_name, in_async)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
         base = dotted(node.value) or ""
@@ -533,6 +583,74 @@ class ModuleVisitor(cst.CSTVisitor):
         prefix = _kw(binding.call, "prefix") or _kw(binding.call, "url_prefix")
         return string_value(prefix) or "" if prefix is not None else ""
 
+    # ------------------------------------------------------------------ communication and data facts
+    def _function_note(self, node: cst.Call, qual: str, func_name: str, in_async: bool) -> None:
+        """What a call tells about its function: compensation in handlers, deferred work, blocking waits."""
+        if "outbox" in func_name.lower():
+            self.out.outbox = True
+        if qual in ("sqlalchemy.Table", "sqlalchemy.schema.Table"):
+            table = string_value(_pos(node, 0) or cst.Name("x"))
+            if table:
+                self.out.models.append((node, Model(table, table, 0, "sqlalchemy")))
+                self.out.outbox = self.out.outbox or "outbox" in table.lower()
+        notes = self.out.functions.get(self.scope) if self._funcs else None
+        if notes is None or not func_name:
+            return
+        last = func_name.split(".")[-1]
+        if self._handler and not last[:1].isupper() and func_name != "print" and \
+                not re.search(r"(^|\.)(log|logger|logging|_log|_logger|LOG|LOGGER)\.", func_name):
+            notes.handler_calls.append(func_name)
+        if last == "on_commit":
+            notes.on_commit = True
+        if in_async and qual in lib.BLOCKING_FUNCTIONS:
+            notes.blocking.append((node, qual))
+
+    def _model(self, node: cst.ClassDef, bases: tuple[str, ...]) -> None:
+        """A class mapped to a table: SQLAlchemy `__tablename__`, SQLModel `table=True`, Flask-SQLAlchemy
+        `db.Model` (snake_case of the class), Django models (`Meta.db_table`, else `<app>_<model>`)."""
+        own, meta = _assignments(node), {}
+        for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == "Meta":
+                meta = _assignments(stmt)
+        name = node.name.value
+        django = any(b == "django.db.models.Model" or b in self._django_models or
+                     b.startswith(("django.db.models.", "django.contrib.auth.models.Abstract")) for b in bases) or \
+            (any(b.endswith("Model") for b in bases) and any(
+                isinstance(v, cst.Call) and (self.qualify(dotted(v.func)) or "").startswith("django.")
+                for v in own.values()))
+        table, framework = "", ""
+        if django:
+            self._django_models.add(name)
+            if _true(meta.get("abstract")) or _true(meta.get("proxy")):
+                return
+            framework = "django"
+            table = string_value(meta["db_table"]) or "" if "db_table" in meta else ""
+            if not table:
+                label = string_value(meta["app_label"]) or "" if "app_label" in meta else ""
+                parts = self.module_name.split(".")
+                if not label and len(parts) >= 2:
+                    label = parts[-3] if parts[-2] == "models" and len(parts) >= 3 else parts[-2]
+                table = f"{label}_{name.lower()}" if label else ""
+        elif _true(own.get("__abstract__")):
+            return
+        elif "__tablename__" in own:
+            folded = self.folder.fold(own["__tablename__"])
+            table, framework = ("" if UNKNOWN in folded else folded), "sqlalchemy"
+        elif "sqlmodel.SQLModel" in bases and any(k.keyword is not None and k.keyword.value == "table" and
+                                                  _true(k.value) for k in node.keywords):
+            table, framework = name.lower(), "sqlmodel"
+        elif any(b.endswith(".Model") and self._flask_sqlalchemy(b.rsplit(".", 1)[0]) for b in bases):
+            table, framework = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower(), \
+                "flask-sqlalchemy"
+        if table:
+            self.out.models.append((node.name, Model(name, table, 0, framework)))
+            self.out.outbox = self.out.outbox or "outbox" in table.lower()
+
+    def _flask_sqlalchemy(self, receiver: str) -> bool:
+        b = self.bindings.get(("", receiver))
+        return (b is not None and b.qual == "flask_sqlalchemy.SQLAlchemy") or \
+            (b is None and any(q.startswith("flask_sqlalchemy") for q in self.aliases.values()))
+
     # ------------------------------------------------------------------ end of module
     def leave_Module(self, original_node: cst.Module) -> None:
         for name, cls in self.instances.items():
@@ -647,6 +765,25 @@ class ModuleVisitor(cst.CSTVisitor):
         return None
 
 
+def _assignments(cls: cst.ClassDef) -> dict[str, cst.BaseExpression]:
+    """`name = value` (and annotated) statements directly in a class body."""
+    found: dict[str, cst.BaseExpression] = {}
+    for stmt in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                found[small.targets[0].target.value] = small.value
+            elif isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name) and small.value is not None:
+                found[small.target.value] = small.value
+    return found
+
+
+def _true(node: cst.BaseExpression | None) -> bool:
+    return isinstance(node, cst.Name) and node.value == "True"
+
+
+_SQL_WRITE = re.compile(r"^\s*(insert|update|delete|merge|upsert|replace)\b", re.I)
+
+
 def _regex_route(route: str) -> str:
     """`^users/(?P<id>\\d+)/$` -> `users/{id}/` (regex routes of Django and Tornado)."""
     route = route.lstrip("^").rstrip("$")
@@ -709,6 +846,7 @@ class _Interpreter:
         func = call.func
         func_name = dotted(func)
         v = self.v
+        self._effects(p)
         if func_name is not None:
             bound = self.lookup(func_name, p.scope, p.cls)
             if bound is not None and bound.qual in lib.CLIENT_TYPES and \
@@ -721,7 +859,7 @@ class _Interpreter:
             qual = v.qualify(func_name) or func_name
             if qual in lib.HTTP_FUNCTIONS:
                 library, default = lib.HTTP_FUNCTIONS[qual]
-                self._http(p, library, qual.rsplit(".", 1)[1], None, default, qual)
+                self._http(p, library, qual.rsplit(".", 1)[1], None, default, qual, qual)
                 return
             if qual in lib.DATASTORE_CLIENTS or qual in ("boto3.client", "boto3.resource",
                                                           "boto3.session.Session.client"):
@@ -753,6 +891,54 @@ class _Interpreter:
             self._add(p, CallSite("celery", "publish", 0, 0, method,
                                   channel=(string_value(queue) if queue is not None else None) or "celery",
                                   stub=name, symbol="celery.send_task"))
+
+    def _effects(self, p: _Pending) -> None:
+        """Database writes of a function, and operations of blocking datastore clients in `async def`."""
+        notes = self.v.out.functions.get(p.scope) if p.scope else None
+        func = p.call.func
+        if notes is None or not isinstance(func, cst.Attribute):
+            return
+        method, receiver = func.attr.value, func.value
+        rname = dotted(receiver) or ""
+        what = f"{rname or '…'}.{method}"
+        if method == "commit":
+            # a Kafka consumer's offset commit or a git commit is no database transaction
+            if self._object_of(receiver, p) is None and not re.search(r"consumer|producer|git|repo", rname.lower()):
+                notes.writes.append((p.call, what))
+        elif method in lib.MONGO_WRITES or (method in lib.DJANGO_WRITES and rname.endswith("objects")) or \
+                (method == "save" and rname and self.v.uses_orm):
+            notes.writes.append((p.call, what))
+        elif method in ("execute", "executemany"):
+            sql = _pos(p.call, 0)
+            if isinstance(sql, cst.Call) and (dotted(sql.func) or "").endswith("text"):
+                sql = _pos(sql, 0)
+            if sql is not None and _SQL_WRITE.match(string_value(sql) or ""):
+                notes.writes.append((p.call, what))
+                self.v.out.outbox = self.v.out.outbox or "outbox" in (string_value(sql) or "").lower()
+        if p.in_async:
+            root = self._sync_datastore(receiver, p)
+            if root:
+                notes.blocking.append((p.call, f"{root} {method}"))
+
+    def _sync_datastore(self, receiver: cst.BaseExpression, p: _Pending, depth: int = 0) -> str:
+        """The blocking datastore client (qualified constructor) a receiver expression leads back to."""
+        if depth > 6 or isinstance(receiver, cst.Await):
+            return ""
+        if isinstance(receiver, cst.Call):
+            qual = self.v._call_qual(receiver) or ""
+            if qual in lib.SYNC_DATASTORES:
+                return qual
+            return self._sync_datastore(receiver.func.value, p, depth + 1) \
+                if isinstance(receiver.func, cst.Attribute) else ""
+        name = dotted(receiver)
+        b = self.lookup(name, p.scope, p.cls) if name else None
+        if b is None:
+            return ""
+        if b.qual in lib.SYNC_DATASTORES:
+            return b.qual
+        if b.call is not None and isinstance(b.call.func, cst.Attribute):
+            return self._sync_datastore(b.call.func.value, p, depth + 1)
+        return ""
 
     def _locust(self, p: _Pending, method: str, receiver: cst.BaseExpression) -> bool:
         """`self.client.get("/x")` in a locust user (or a task function given the user): a request to
@@ -828,7 +1014,7 @@ class _Interpreter:
         call = p.call
         ctype = lib.CLIENT_TYPES.get(qual)
         if ctype is not None and ctype.kind == "http" and method in ctype.methods:
-            self._http(p, ctype.library, method, ctor, ctype.default_timeout, f"{ctype.library}.{method}")
+            self._http(p, ctype.library, method, ctor, ctype.default_timeout, f"{ctype.library}.{method}", qual)
             return
         if qual.endswith("Stub") and ctor is not None or qual.endswith("Stub"):
             if method in ("__init__",) or method.startswith("_"):
@@ -889,7 +1075,7 @@ class _Interpreter:
 
     # -------------------------------------------------------------- helpers per protocol
     def _http(self, p: _Pending, library: str, method: str, ctor: cst.Call | None, default: bool,
-              symbol: str) -> None:
+              symbol: str, client: str = "") -> None:
         call = p.call
         url_node = _kw(call, "url")
         if url_node is None:
@@ -919,7 +1105,7 @@ class _Interpreter:
             verb = (string_value(_pos(call, 0) or cst.Name("x")) or "").upper()
         timeout, value = self._timeout(call, ctor, library, default)
         self._add(p, CallSite(library, "http", 0, 0, verb.lower() or method, target=url, timeout=timeout,
-                              timeout_value=value, symbol=symbol))
+                              timeout_value=value, symbol=symbol, blocking=client in lib.BLOCKING_CLIENTS))
 
     def _timeout(self, call: cst.Call, ctor: cst.Call | None, library: str,
                  default: bool) -> tuple[bool, float | None]:
@@ -1057,7 +1243,8 @@ class _Interpreter:
                                                          "serverSelectionTimeoutMS", "connectTimeoutMS",
                                                          "command_timeout", "pool_timeout"))
         self._add(p, CallSite(library, "db", 0, 0, qual.rsplit(".", 1)[1], target=target, channel=dtype,
-                              timeout=timeout, symbol=qual))
+                              timeout=timeout, symbol=qual,
+                              blocking=qual in lib.SYNC_DATASTORES and qual.endswith("connect")))
 
     def _dsn(self, call: cst.Call, dtype: str) -> str:
         fold = self.v.folder.fold
@@ -1103,6 +1290,8 @@ class _Interpreter:
                 params = v.params.get(site.function, ([], []))
                 short = site.function.rsplit(".", 1)[-1]
                 names = (site.function, short, f"self.{short}", f"cls.{short}")
+                if short == "__init__" and "." in site.function:
+                    names = (site.function.rsplit(".", 2)[-2],)   # a constructor is called by its class
                 kind, wrapper = "param", site.function
             else:
                 params = v.params.get(f"{cls}.__init__", ([], []))
@@ -1172,7 +1361,9 @@ class _Interpreter:
         breaker = any(d.split(".")[0] in lib.BREAKERS or "breaker" in d.lower() for d in names)
         site = CallSite(**{**site.__dict__, "in_async": p.in_async, "function": p.scope,
                            "in_try": p.in_try, "handled": p.handled, "retry": site.retry or retry,
-                           "backoff": site.backoff or backoff, "circuit_breaker": breaker})
+                           "backoff": site.backoff or backoff, "circuit_breaker": breaker,
+                           "discarded": id(p.call) in self.v.discarded,
+                           "blocking": site.blocking or site.library in lib.BLOCKING_LIBRARIES})
         self.v.out.calls.append((p.call, site))
 
 

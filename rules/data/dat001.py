@@ -1,0 +1,84 @@
+"""DAT001 dual-write."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from analyzer.model import FileFacts, Finding, Severity
+from analyzer.rule import FILE, Context, Example, Rule
+from analyzer.rules._util import call_owner
+
+_NOT_MESSAGES = ("boto3",)   # boto3 sites are clients made, not messages sent
+
+
+def has_outbox(ctx: Context, f: FileFacts) -> bool:
+    """The file, or any file of a service it belongs to, names a transactional outbox."""
+    paths = {f.path}
+    for sid in ctx.services_of(f.path):
+        svc = ctx.arch.service(sid)
+        paths |= set(svc.files if svc else ())
+    return any(ctx.files[p].python is not None and ctx.files[p].python.outbox for p in paths if p in ctx.files)
+
+
+def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
+    if f.python is None or f.python.generated:
+        return
+    outbox = None
+    for fn in f.python.functions:
+        if not fn.writes or fn.on_commit:
+            continue
+        publishes = [c for c in f.python.calls if c.function == fn.name and c.kind == "publish"
+                     and c.library not in _NOT_MESSAGES]
+        if not publishes:
+            continue
+        if outbox is None:
+            outbox = has_outbox(ctx, f)
+        if outbox:
+            return
+        line, what = fn.writes[0]
+        pub = publishes[0]
+        channel = f" to '{pub.channel}'" if pub.channel and "${" not in pub.channel else ""
+        yield RULE.finding(f"{fn.name.rsplit('.', 1)[-1]} writes to the database ({what}, line {line}) and "
+                           f"publishes{channel} ({pub.symbol}) with no outbox: a crash or a broker error between "
+                           f"the two leaves them disagreeing", f.path, pub.line, pub.column,
+                           service=call_owner(ctx, f.path, fn.name), symbol=f"{fn.name}:{pub.symbol}")
+
+
+_CODE = ("from kafka import KafkaProducer\n\nproducer = KafkaProducer(bootstrap_servers='kafka:9092')\n\n"
+         "def place(session, order):\n    session.add(order)\n    session.commit()\n"
+         "    producer.send('order-placed', value=order.id)\n")
+
+RULE = Rule(
+    id="DAT001", name="dual-write", area="data", severity=Severity.WARNING, scope=FILE,
+    summary="A database write and a message publish in one function with no transactional outbox",
+    rationale="Checklist, Data Management: 'Eventual consistency strategy'. Committing to the database "
+              "and then publishing (or the other way round) are two writes with no shared transaction: "
+              "a crash, a timeout or a broker outage between them leaves an order with no OrderPlaced "
+              "event, or an event for a change that was rolled back, and consumers drift from the "
+              "source of truth for good. Recognised writes: `commit()`, pymongo/motor writes, Django "
+              "`.save()` and `objects.create()`, SQL INSERT/UPDATE/DELETE; publishes: Kafka, RabbitMQ, "
+              "Celery, nameko events. A service that names an outbox (table, model or library) and "
+              "work deferred with `transaction.on_commit` are taken as handled.",
+    fix="Write the event to an outbox table in the same transaction as the change and let a relay "
+        "(a poller or Debezium's outbox router) publish it; or make the consumer the writer (listen to "
+        "your own event).",
+    checklist="Data Management: Eventual consistency strategy",
+    check=check,
+    valid=(
+        Example({"orders/app.py": _CODE.replace("    producer.send('order-placed', value=order.id)\n",
+                                                "    session.add(Outbox(topic='order-placed', key=order.id))\n")
+                 .replace("    session.commit()\n", "") + "    session.commit()\n",
+                 "orders/models.py": "class Outbox:\n    __tablename__ = 'outbox'\n"},
+                note="the event is a row in the same transaction"),
+        Example({"orders/app.py": "from django.db import transaction\nfrom .tasks import send_receipt\n\n"
+                                  "def place(order):\n    order.save()\n"
+                                  "    transaction.on_commit(lambda: send_receipt.delay(order.id))\n"},
+                note="deferred until the transaction commits"),
+    ),
+    invalid=(
+        Example({"orders/app.py": _CODE}, ("orders/app.py:8",)),
+        Example({"orders/app.py": "import pika\n\nconn = pika.BlockingConnection(pika.URLParameters('amqp://mq'))\n\n"
+                                  "def ship(db, order):\n    db.orders.update_one({'_id': order}, {'$set': {'s': 1}})\n"
+                                  "    conn.channel().basic_publish(exchange='shop', routing_key='order.shipped', "
+                                  "body=b'1')\n"}, ("orders/app.py:7",)),
+    ),
+)
