@@ -97,6 +97,13 @@ def _src(text: str) -> bytes:
     "urlpatterns = [path('x/', view)]\n",
     "class Svc:\n    name = 'orders'\n",
     "def f(s: 'requests.Session'):\n    return s.get('http://x')\n",
+    "def f(order):\n    try:\n        order.ship()\n    except Exception:\n        order.refund()\n",
+    "import time\n\nasync def f():\n    time.sleep(1)\n",
+    "def f(db):\n    db.session.commit()\n",
+    "def f():\n    return User.objects.create(name='x')\n",
+    "class Order(db.Model):\n    pass\n",
+    "class Order(Base):\n    __tablename__ = 'orders'\n",
+    "def write_to_outbox(event):\n    pass\n",
 ])
 def test_modules_that_can_matter_go_to_libcst(source):
     data = _src(source)

@@ -47,6 +47,9 @@ REVIEWED_FIELDS = frozenset({
     "module", "imports", "routes", "calls", "env_reads", "constants", "frameworks", "grpc_servicers",
     "grpc_services", "grpc_health", "nameko_name", "celery_tasks", "is_main", "logging", "tracing",
     "metrics", "generated", "wrappers", "project_calls",
+    # communication and data facts: database writes, blocking calls in `async def`, calls in `except`
+    # handlers, `on_commit`, mapped tables and outboxes; each sends a module to LibCST (below)
+    "functions", "models", "outbox",
 })
 
 
@@ -60,7 +63,7 @@ LIBRARY_TOPS = frozenset((
     _tops(lib.HTTP_FUNCTIONS) | _tops(lib.CLIENT_TYPES) | _tops(lib.DATASTORE_CLIENTS) |
     _tops(lib.APP_TYPES) | _tops(lib.WEB_FRAMEWORKS) | _tops(lib.STRUCTURED_LOGGING) |
     _tops(lib.TRACING) | _tops(lib.METRICS) | _tops(lib.RETRY_DECORATORS) | _tops(lib.BREAKERS) |
-    _tops(ENV_GETTERS) |
+    _tops(ENV_GETTERS) | _tops(lib.ORM_MODULES) |
     # named in the visitor's code rather than its tables
     {"boto3", "botocore", "grpc", "grpc_health", "celery", "nameko", "locust", "uvicorn", "gunicorn",
      "waitress", "hypercorn", "socket", "pydantic", "pydantic_settings", "decouple", "environs",
@@ -71,8 +74,8 @@ LIBRARY_TOPS = frozenset((
 _CALL_NAMES = frozenset({
     "delay", "apply_async", "send_task", "include_router", "register_blueprint", "add_url_rule",
     "add_route", "run_app", "path", "re_path", "url", "Route", "WebSocketRoute", "Application",
-    "Field",
-})
+    "Field", "on_commit", "commit", "execute", "executemany", "save", "Table",
+} | set(lib.MONGO_WRITES))
 _DECORATOR_NAMES = frozenset(set(lib.HTTP_VERBS) | {
     "route", "api_route", "websocket", "view", "task", "shared_task", "rpc", "event_handler", "http",
 })
@@ -81,7 +84,8 @@ _FOLD_CALL_ATTRS = frozenset({"format", "join", "rstrip", "strip", "lstrip"})
 _FOLD_CALL_NAMES = frozenset({"env", "config", "env.str", "env.url", "str", "urllib.parse.urljoin",
                               "urlparse.urljoin", "os.path.join", "posixpath.join"})
 _CONFIG_ATTR = re.compile(r"\.(conf|config|settings)\.\w+$")
-_ENV_WORDS = re.compile(rb"environ|getenv")
+# words that send a module to LibCST wherever they are: the environment, outboxes, mapped tables
+_ENV_WORDS = re.compile(rb"environ|getenv|[oO][uU][tT][bB][oO][xX]|__tablename__|__abstract__")
 _SERVERS = ("uvicorn", "aiohttp.web", "waitress", "gunicorn", "hypercorn")
 # statements rare in service code that the reader does not reproduce the visitor's view of
 _BAIL_STATEMENTS = tuple(getattr(ast, n) for n in ("Match", "TypeAlias") if hasattr(ast, n))
@@ -115,6 +119,8 @@ class _Reader:
         self.uses_print = False
         self.is_main = False
         self.called: list[tuple[str, int]] = []     # dotted callees given arguments, with their lines
+        self.functions: list[bool] = []              # enclosing functions: async or not
+        self.handlers = 0                            # enclosing `except` handlers
 
     # ---------------------------------------------------------------- names, as the visitor has them
     def qualify(self, name: str | None) -> str | None:
@@ -178,7 +184,11 @@ class _Reader:
             self.decorators(node.decorator_list)
             self.annotations(node.args, node.returns)
             self.expressions([*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)])
-            self.statements(node.body, "func")
+            self.functions.append(isinstance(node, ast.AsyncFunctionDef))
+            try:
+                self.statements(node.body, "func")
+            finally:
+                self.functions.pop()
             return
         if isinstance(node, ast.ClassDef):
             self.decorators(node.decorator_list)
@@ -213,7 +223,11 @@ class _Reader:
                     for handler in value:
                         if handler.type is not None:
                             self.expressions([handler.type])
-                        self.statements(handler.body, level)
+                        self.handlers += 1
+                        try:
+                            self.statements(handler.body, level)
+                        finally:
+                            self.handlers -= 1
                 elif value and isinstance(value[0], ast.withitem):
                     for item in value:
                         self.expressions([item.context_expr] +
@@ -267,6 +281,14 @@ class _Reader:
         if name and (any(not isinstance(a, ast.Starred) for a in node.args) or
                      any(k.arg is not None for k in node.keywords)):
             self.called.append((name, node.lineno))
+        qual = self.qualify(name) or name
+        if self.functions and self.functions[-1] and qual in lib.BLOCKING_FUNCTIONS:
+            raise _Bail  # a blocking call in `async def`
+        if self.handlers and name and not last[:1].isupper() and name != "print" and \
+                not re.search(r"(^|\.)(log|logger|logging|_log|_logger|LOG|LOGGER)\.", name):
+            raise _Bail  # what an `except` handler does (compensation) is a fact
+        if last in lib.DJANGO_WRITES and name.rsplit(".", 1)[0].endswith("objects"):
+            raise _Bail
         if last in _CALL_NAMES or name in ("app.run", "web.run_app") or \
                 re.fullmatch(r"add_\w+Servicer_to_server", last) or \
                 (last.startswith("add_") and ".router" in "." + name):
@@ -281,9 +303,10 @@ class _Reader:
         for b in node.bases:
             d = _dotted(b)
             bases.append(self.qualify(d) or d or "")
-        if any(b.endswith(("BaseSettings", "Settings")) or "_pb2_grpc" in b or b.endswith("Servicer")
-               for b in bases):
-            raise _Bail
+        if any(b.endswith(("BaseSettings", "Settings", "Model")) or "_pb2_grpc" in b or b.endswith("Servicer")
+               or b.startswith(("django.", "sqlmodel")) for b in bases) or \
+                any(k.arg == "table" for k in node.keywords):
+            raise _Bail   # settings, servicers, mapped tables
         body = node.body
         header_end = max([node.lineno] + [getattr(b, "end_lineno", 0) or 0 for b in (*node.bases, *node.keywords)])
         if body and body[0].lineno <= header_end:
