@@ -1,11 +1,11 @@
 """Baselines: adopt svclint on an existing repository and fail only on new findings.
 
-A finding's fingerprint is semantic, never its line number: the rule, the file, the service, what the
-finding is about (the rule's `symbol`: call, edge, variable...; its message when it names none, with
-line numbers taken out) and the normalised text of the code on its line (whitespace collapsed, a
-trailing comment dropped). Inserting lines above a finding, or editing other lines, keeps its
-fingerprint; changing the line itself or what the finding says makes it new. Identical fingerprints are
-counted, so a second identical finding is new.
+A finding's fingerprint is the one SARIF and GitLab reports carry (report/fingerprint.py): semantic,
+never its line number — the rule, the file, the service, what the finding is about (the rule's
+`symbol`: call, edge, variable...; its message when it names none) and the text of the code on its
+line with whitespace normalised. Inserting lines above a finding, or editing other lines, keeps its
+fingerprint; changing the line itself or what the finding is about makes it new. Identical
+fingerprints are counted, so a second identical finding is new.
 
     {"schema": "svclint.baseline/1",
      "findings": [{"fingerprint": "…", "rule": "RES001", "file": "svc/app.py", "service": "orders",
@@ -13,57 +13,23 @@ counted, so a second identical finding is new.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import re
 from collections import Counter
 from typing import Iterable
 
 from .model import Finding
+from .report.fingerprint import SourceLines, fingerprint
 
 SCHEMA = "svclint.baseline/1"
-_LINE_NUMBERS = re.compile(r"\b(lines?|:)\s*\d+\b")
-_TRAILING_COMMENT = re.compile(r"\s+#[^'\"]*$")
 
 
 class BaselineError(Exception):
     """A baseline file that cannot be read or is not a baseline."""
 
 
-def normalise(code: str) -> str:
-    code = _TRAILING_COMMENT.sub("", code.strip()) if not code.lstrip().startswith("#") else code.strip()
-    return " ".join(code.split())
-
-
-class _Lines:
-    """Lines of the scanned files, read once each."""
-
-    def __init__(self, root: str):
-        self.root = root
-        self.cache: dict[str, list[str]] = {}
-
-    def get(self, path: str, line: int) -> str:
-        if not path or line < 1:
-            return ""
-        if path not in self.cache:
-            try:
-                with open(os.path.join(self.root, *path.split("/")), encoding="utf-8", errors="replace") as fh:
-                    self.cache[path] = fh.read().splitlines()
-            except OSError:
-                self.cache[path] = []
-        lines = self.cache[path]
-        return lines[line - 1] if line <= len(lines) else ""
-
-
 def fingerprints(findings: Iterable[Finding], root: str) -> list[str]:
-    lines = _Lines(root)
-    out = []
-    for f in findings:
-        about = f.symbol or _LINE_NUMBERS.sub(r"\1", f.message)
-        parts = (f.rule, f.file, f.service, about, normalise(lines.get(f.file, f.line)))
-        out.append(hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:20])
-    return out
+    lines = SourceLines(root)
+    return [fingerprint(f, lines) for f in findings]
 
 
 def render_baseline(findings: list[Finding], root: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 
 import click
@@ -165,6 +166,25 @@ def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, con
     _emit(text, output)
 
 
+@main.group()
+def generate() -> None:
+    """Generate deployment artefacts from the inferred architecture."""
+
+
+@generate.command("networkpolicy")
+@click.argument("path", default=".", type=click.Path())
+@click.option("--namespace", help="Namespace of every generated policy (default: each workload's own).")
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+def networkpolicy(path: str, namespace: str | None, exclude: tuple[str, ...], output: str | None) -> None:
+    """Kubernetes NetworkPolicies (YAML) that allow exactly the traffic inferred for PATH."""
+    from .generate import network_policies, render
+    if namespace is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace):
+        raise InputError(f"{namespace!r} is not a valid Kubernetes namespace name")
+    analysis = analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude))
+    _emit(render(network_policies(analysis, namespace)), output)
+
+
 @main.command("rules")
 def list_rules() -> None:
     """List every rule with its id, default severity and summary."""
@@ -217,6 +237,10 @@ def _config(root: str, config_file: str | None, select: tuple[str, ...] = (), ig
 
 
 def _excludes(config, exclude: tuple[str, ...], no_default_excludes: bool) -> tuple[str, ...]:
+    from .config import pattern_error
+    for pattern in exclude:
+        if pattern_error(pattern):
+            raise InputError(f"--exclude: {pattern_error(pattern)}")
     defaults = DEFAULT_EXCLUDES if config.default_excludes and not no_default_excludes else ()
     return defaults + config.exclude + tuple(exclude)
 

@@ -210,6 +210,14 @@ def parse_config(table: Mapping[str, Any], file: str, prefix: str, rules: Sequen
             return ()
         return tuple(value)
 
+    def patterns(key: str, value: Any) -> tuple[str, ...]:
+        out = strings(key, value)
+        for pattern in out:
+            error = pattern_error(pattern)
+            if error:
+                problem(key, error)
+        return out
+
     def rule_prefixes(key: str, value: Any) -> tuple[str, ...]:
         out = []
         for item in strings(key, value):
@@ -239,7 +247,7 @@ def parse_config(table: Mapping[str, Any], file: str, prefix: str, rules: Sequen
         if key not in _TOP_KEYS:
             problem(key, f"unknown key (known: {', '.join(_TOP_KEYS)})")
         elif key in ("include", "exclude"):
-            values[key] = strings(key, value)
+            values[key] = patterns(key, value)
         elif key in ("select", "ignore"):
             values[key] = rule_prefixes(key, value)
         elif key == "default-excludes":
@@ -262,10 +270,19 @@ def parse_config(table: Mapping[str, Any], file: str, prefix: str, rules: Sequen
         elif key == "rules":
             values["options"] = _rule_options(value, by_id, problem)
         elif key == "overrides":
-            values["overrides"] = _overrides(value, problem, rule_prefixes, severities, strings)
+            values["overrides"] = _overrides(value, problem, rule_prefixes, severities, patterns)
     if problems:
         raise ConfigError(problems)
     return Config(file=file, **values)
+
+
+def pattern_error(pattern: str) -> str:
+    """What is wrong with a gitignore-style pattern ("" when nothing)."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except (ValueError, TypeError) as exc:   # GitIgnorePatternError is a ValueError
+        return f"invalid pattern {pattern!r}: {exc}"
+    return ""
 
 
 def _rule_options(value: Any, by_id: Mapping[str, Rule], problem) -> dict[str, dict[str, object]]:

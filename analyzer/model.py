@@ -164,6 +164,31 @@ class ParseError:
 
 
 @dataclass(frozen=True)
+class SecretLiteral:
+    """A literal that looks like a hard-coded secret. The value itself is never kept."""
+    name: str             # variable, keyword or dict key it is bound to ("" for a bare literal)
+    reason: str           # why it looks like a secret ("a literal password", "an AWS access key id")
+    line: int
+    column: int = 0
+
+
+@dataclass(frozen=True)
+class CodeFact:
+    """A security- or scaling-relevant construct (security and scalability rules read these).
+
+    kinds: tls-off (detail: what), grpc-insecure, grpc-secure, jwt-unverified (detail: how),
+    body-read (detail: the expression), validation, client-created (detail: constructor),
+    state-mutation (detail: module-level name), file-write (detail: path template), auth (detail: what),
+    call-credentials (an outbound call or client given headers/auth/metadata)
+    """
+    kind: str
+    line: int
+    column: int = 0
+    detail: str = ""
+    function: str = ""    # enclosing function's qualified name ("" at module level)
+
+
+@dataclass(frozen=True)
 class PythonFacts:
     module: str = ""                      # dotted module name guessed from the path
     imports: tuple[Import, ...] = ()
@@ -178,6 +203,7 @@ class PythonFacts:
     nameko_name: str = ""                 # `name = "..."` of a nameko service class
     celery_tasks: tuple[str, ...] = ()    # task functions this module defines
     is_main: bool = False                 # has `if __name__ == "__main__"` or runs a server
+    serve_port: str = ""                  # the port it serves on, when it starts its server itself
     logging: str = "none"                 # none | plain | structured
     tracing: bool = False
     metrics: bool = False
@@ -187,6 +213,8 @@ class PythonFacts:
     functions: tuple[Function, ...] = ()
     models: tuple[Model, ...] = ()
     outbox: bool = False                  # names a transactional outbox (table, model, library)
+    secrets: tuple[SecretLiteral, ...] = ()
+    code_facts: tuple[CodeFact, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -238,6 +266,8 @@ class Workload:
     run_as_non_root: bool | None = None
     container: str = ""                  # k8s container name
     extends: str = ""                    # compose `extends`: "path/of/file.yml#service" (repo-relative)
+    port_names: tuple[tuple[str, str], ...] = ()   # k8s named container ports: (name, number)
+    security_line: int = 0               # line of the container's (else the pod's) securityContext
 
 
 @dataclass(frozen=True)
@@ -283,6 +313,58 @@ class Autoscaler:
 
 
 @dataclass(frozen=True)
+class LabelSelector:
+    """A Kubernetes label selector; an empty one selects everything."""
+    match_labels: tuple[tuple[str, str], ...] = ()
+    match_expressions: tuple[tuple[str, str, tuple[str, ...]], ...] = ()   # (key, operator, values)
+
+    def matches(self, labels: dict[str, str]) -> bool:
+        if any(labels.get(k) != v for k, v in self.match_labels):
+            return False
+        for key, op, values in self.match_expressions:
+            has = key in labels
+            if op == "In" and not (has and labels[key] in values):
+                return False
+            if op == "NotIn" and has and labels[key] in values:
+                return False
+            if op == "Exists" and not has:
+                return False
+            if op == "DoesNotExist" and has:
+                return False
+            if op not in ("In", "NotIn", "Exists", "DoesNotExist"):
+                return False   # an unknown operator is rejected by the API server: selects nothing
+        return True
+
+
+@dataclass(frozen=True)
+class PolicyPeer:
+    """One `from`/`to` entry: selectors given (None when absent), or an ipBlock CIDR."""
+    pod_selector: LabelSelector | None = None
+    namespace_selector: LabelSelector | None = None
+    ip_block: str = ""
+
+
+@dataclass(frozen=True)
+class PolicyRule:
+    """One ingress/egress rule: no peers means every peer, no ports every port."""
+    line: int
+    peers: tuple[PolicyPeer, ...] = ()
+    ports: tuple[str, ...] = ()          # "TCP/8000", "UDP/53", "TCP/http" (named), "TCP/" (any port)
+
+
+@dataclass(frozen=True)
+class NetworkPolicy:
+    name: str
+    file: str
+    line: int
+    namespace: str = ""
+    pod_selector: LabelSelector = LabelSelector()
+    policy_types: tuple[str, ...] = ()  # effective: Ingress, Egress
+    ingress: tuple[PolicyRule, ...] = ()
+    egress: tuple[PolicyRule, ...] = ()
+
+
+@dataclass(frozen=True)
 class GatewayRoute:
     """A reverse-proxy route: requests for `path` go to `upstream` (a host[:port] or URL template)."""
     path: str
@@ -306,6 +388,13 @@ class DeployFacts:
     dockerfile_cmd: str = ""
     dockerfile_expose: tuple[str, ...] = ()
     skaffold_artifacts: tuple[tuple[str, str], ...] = ()   # (image, context)
+    network_policies: tuple[NetworkPolicy, ...] = ()
+    namespaces: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()   # Namespace objects: (name, labels)
+    ingress_backends: tuple[tuple[str, int, bool], ...] = ()   # Ingress: (Service name, line, rate limited)
+    secret_data: tuple[tuple[str, str, int, str], ...] = ()    # committed Secret: (name, key, line, reason)
+    limit_ranges: tuple[str, ...] = ()   # namespaces with a LimitRange (default container resources)
+    dockerfile_user_line: int = 0
+    dockerfile_from_line: int = 0        # line of the final stage's FROM
     kustomization: Kustomization | None = None
 
 

@@ -71,6 +71,7 @@ class _Ctx:
     nameko: dict[str, str] = field(default_factory=dict)         # nameko service name -> service
     shared: dict[str, str] = field(default_factory=dict)         # constants of code no service owns
     proto: dict[str, str] = field(default_factory=dict)          # gRPC service -> package-qualified name
+    local_ports: dict[str, str] = field(default_factory=dict)    # port -> service, when services run on one host
 
 
 def resolve(facts: Iterable[FileFacts], languages: Iterable[tuple[str, str]] = (),
@@ -212,6 +213,27 @@ def _collect_workloads(ctx: _Ctx) -> None:
                 directory = posixpath.dirname(f.path)
                 name = posixpath.basename(directory) or "app"
                 ctx.services.setdefault(name, _Svc(name, path=directory))
+    if not ctx.services:
+        _server_modules(ctx)
+
+
+def _server_modules(ctx: _Ctx) -> None:
+    """No deployment files and no Dockerfiles: each Python module that starts its own web server on a
+    fixed port (`app.run(port=5001)`, `uvicorn.run(app, port=8000)`) is a service, named after the
+    module (or its directory, for `app.py`/`main.py`), and `localhost:<port>` reaches it: without
+    containers, localhost is where the services are."""
+    servers = sorted((path, f.python) for path, f in ctx.facts.items()
+                     if f.python is not None and f.python.serve_port and (f.python.routes or f.python.frameworks))
+    for path, py in servers:
+        stem = posixpath.splitext(posixpath.basename(path))[0]
+        directory = posixpath.dirname(path)
+        name = posixpath.basename(directory) if stem in ("app", "main", "server", "wsgi", "run", "__main__") \
+            and directory else stem
+        if name in ctx.services:
+            continue
+        svc = ctx.services[name] = _Svc(name)
+        svc.files.append(path)
+        ctx.local_ports[py.serve_port] = name
 
 
 # pod labels that name the application a workload belongs to (the Kubernetes recommended label first)
@@ -318,8 +340,9 @@ def _attribute_files(ctx: _Ctx) -> None:
         if owner is None:
             continue
         for svc in ctx.services.values():
-            if svc.path == owner:
-                (svc.files if f.kind == "python" else svc.sources).append(path)
+            bucket = svc.files if f.kind == "python" else svc.sources
+            if svc.path == owner and path not in bucket:
+                bucket.append(path)
 
 
 # ---------------------------------------------------------------------------------------------- environment
@@ -511,6 +534,12 @@ def _constant(ref: str, constants: dict[str, str]) -> str | None:
             mod, _, rest = key.partition("::")
             if rest == name and (mod == module or mod.endswith("." + module) or module.endswith("." + mod)):
                 return value
+    if ref.startswith("django.conf.settings."):
+        # Django's lazy settings object: the service's settings module(s) (`settings.py`, `settings/base.py`)
+        name = ref[len("django.conf.settings."):]
+        found = sorted((key.partition("::")[0], value) for key, value in constants.items()
+                       if key.partition("::")[2] == name and re.search(r"(^|\.)settings($|\.)", key.partition("::")[0]))
+        return found[0][1] if found else None
     if ref.endswith(".value"):     # an Enum member of another module: `Topics.ORDERS.value`
         return _constant(ref[: -len(".value")], constants)
     return None
@@ -761,6 +790,8 @@ def _call_edge(ctx: _Ctx, svc: _Svc, path: str, call: CallSite, constants: dict[
             servicer = call.stub[:-4] if call.stub.endswith("Stub") else call.stub
             node = ctx.servicers.get(servicer)
         local = target is not None and target.host in LOCAL_HOSTS
+        if local and node is None and target.port in ctx.local_ports:   # type: ignore[union-attr]
+            node = ctx.local_ports[target.port]   # type: ignore[union-attr]
         ctx.targets.add((path, call.line, svc.id, value, node or ("local" if local else "")))
         if node is None:
             return

@@ -5,7 +5,7 @@ import json
 
 from click.testing import CliRunner, Result
 
-from analyzer.baseline import SCHEMA, normalise
+from analyzer.baseline import SCHEMA
 from analyzer.cli import main
 
 SOURCE = ("import requests\n\n\ndef fetch():\n    return requests.get('http://catalog/items')\n\n\n"
@@ -96,6 +96,10 @@ def test_baseline_from_configuration(make_repo) -> None:
     assert invoke("scan", str(root)).exit_code == 0
 
 
-def test_normalised_code_ignores_spacing_and_trailing_comments() -> None:
-    assert normalise("    x  =  requests.get(u)   # fetch it") == "x = requests.get(u)"
-    assert normalise("x = f('#not a comment')") == "x = f('#not a comment')"
+def test_baseline_and_sarif_share_the_fingerprint(make_repo, tmp_path) -> None:
+    root = make_repo({"svc/app.py": SOURCE})
+    baseline = tmp_path / "baseline.json"
+    write_baseline(root, baseline)
+    sarif = json.loads(invoke("scan", str(root), "--select", "RES001", "--format", "sarif").stdout)
+    in_sarif = {r["partialFingerprints"]["svclintFingerprint/v1"] for r in sarif["runs"][0]["results"]}
+    assert in_sarif == {e["fingerprint"] for e in json.loads(baseline.read_text())["findings"]}

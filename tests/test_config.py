@@ -183,3 +183,13 @@ def test_the_readme_example_is_valid_configuration() -> None:
     block = re.search(r"```toml\n(\[tool\.svclint\].*?)```", readme, re.S).group(1)
     config = parse_config(tomllib.loads(block)["tool"]["svclint"], "README.md", "tool.svclint.", ALL_RULES)
     assert config.fail_on is Severity.ERROR and config.overrides[0].matches("services/reporting/app.py")
+
+
+def test_invalid_patterns_are_configuration_errors(make_repo) -> None:
+    root = make_repo({**TWO_PLACES, "svclint.toml": "exclude = ['legacy/', '!']\n"
+                                                    "[[overrides]]\npaths = ['!']\nignore = ['RES']\n"})
+    result = invoke("scan", str(root))
+    assert result.exit_code == 2
+    assert [line.split(": ")[3] for line in result.stderr.splitlines()] == ["exclude", "overrides[0].paths"]
+    result = invoke("scan", str(make_repo(TWO_PLACES)), "--exclude", "!")
+    assert result.exit_code == 2 and "--exclude: invalid pattern" in result.stderr

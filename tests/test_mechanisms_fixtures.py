@@ -121,3 +121,27 @@ def test_messages_show_a_wrappers_parameter_readably(tmp_path):
     analysis = analyze(str(tmp_path))
     (finding,) = [f for f in run_rules(analysis, ALL_RULES) if f.rule == "RES001"]
     assert "http://users:5000/users/{name}" in finding.message and "${" not in finding.message
+
+
+def test_dataclass_settings_and_django_settings_carry_the_environment():
+    arch = analyze(str(MECH / "settings")).arch
+    edges = {(e.source, e.target, e.kind) for e in arch.edges}
+    assert ("api", "inventory", "call") in edges     # Config.inventory_url from INVENTORY_HOST
+    assert ("web", "orders", "call") in edges        # settings.ORDERS_API from settings.py <- ORDERS_API
+
+
+def test_without_deployment_files_each_server_module_is_a_service_on_its_port():
+    arch = analyze(str(MECH / "no-deployment")).arch
+    assert {s.id for s in arch.services} == {"users", "orders"}
+    assert ("users", "orders", "call") in {(e.source, e.target, e.kind) for e in arch.edges}
+    assert arch.service("orders").files == ("services/orders.py",)
+
+
+def test_localhost_is_not_a_service_when_containers_run_them(tmp_path):
+    # with a deployment, localhost inside a container is the container itself (WIR003's concern)
+    (tmp_path / "users").mkdir()
+    (tmp_path / "docker-compose.yml").write_text("services:\n  users:\n    build: ./users\n")
+    (tmp_path / "users" / "app.py").write_text(
+        (MECH / "no-deployment" / "services" / "users.py").read_text())
+    arch = analyze(str(tmp_path)).arch
+    assert not [e for e in arch.edges if e.kind == "call"]

@@ -188,3 +188,13 @@ def test_suppressions_in_bad_yaml_still_cover_their_line() -> None:
 def test_dockerfile_comment_suppression() -> None:
     (s,) = find_suppressions("FROM python:3.12\n# svclint: ignore[SEC005] the base image drops privileges\nUSER root\n")
     assert (s.line, s.start, s.codes, s.reason) == (2, 3, ("SEC005",), "the base image drops privileges")
+
+
+def test_comment_at_the_end_of_a_multi_line_call_covers_the_call(make_repo) -> None:
+    source = ("import requests\n\ndef f(p):\n    return requests.get(\n        'http://x/y',\n"
+              "        params=p,\n    )  # svclint: ignore[RES001] the batch job may wait\n\n"
+              "def g():\n    # svclint: ignore[RES001] same\n    return requests.get(\n        'http://x/z')\n")
+    assert where(run(make_repo({"svc/app.py": source}), "RES001", "E002")) == []
+    other = source.replace("    )  # svclint", "    )\n    x = 1  # svclint")
+    assert where(run(make_repo({"svc/app.py": other}), "RES001", "E002")) == [
+        ("RES001", "svc/app.py", 4), ("E002", "svc/app.py", 8)]

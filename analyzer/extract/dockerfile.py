@@ -51,6 +51,8 @@ class _Stage:
     cmd: str = ""
     own_cmd: bool = False            # CMD set in this stage (an inherited one is reset by ENTRYPOINT)
     expose: tuple[str, ...] = ()
+    user_line: int = 0
+    from_line: int = 0
 
 
 def extract_dockerfile(path: str, text: str) -> tuple[DeployFacts, list[ParseError]]:
@@ -80,7 +82,8 @@ def extract_dockerfile(path: str, text: str) -> tuple[DeployFacts, list[ParseErr
     last = stages[-1]
     command = " ".join(p for p in (last.entrypoint, last.cmd) if p)
     return DeployFacts(dockerfile_env=last.env, dockerfile_user=last.user, dockerfile_base=last.base,
-                       dockerfile_cmd=command, dockerfile_expose=last.expose), errors
+                       dockerfile_cmd=command, dockerfile_expose=last.expose,
+                       dockerfile_user_line=last.user_line, dockerfile_from_line=last.from_line), errors
 
 
 # ----------------------------------------------------------------------------------------------
@@ -177,8 +180,8 @@ def _from(ins: _Instruction, stages: list[_Stage], args: dict[str, str],
     name = words[2] if len(words) >= 3 and words[1].lower() == "as" else ""
     parent = next((s for s in reversed(stages) if s.name and s.name.lower() == image.lower()), None)
     if parent is None:
-        return _Stage(name=name, base=image)
-    return replace(parent, name=name, own_cmd=False)
+        return _Stage(name=name, base=image, from_line=ins.line)
+    return replace(parent, name=name, own_cmd=False, from_line=ins.line)
 
 
 def _apply(stage: _Stage, ins: _Instruction, errors: list[ParseError]) -> _Stage:
@@ -186,7 +189,7 @@ def _apply(stage: _Stage, ins: _Instruction, errors: list[ParseError]) -> _Stage
     if ins.keyword == "ENV":
         return replace(stage, env=stage.env + tuple(_env(ins, errors)))
     if ins.keyword == "USER":
-        return replace(stage, user=ins.args.split()[0] if ins.args.split() else "")
+        return replace(stage, user=ins.args.split()[0] if ins.args.split() else "", user_line=ins.line)
     if ins.keyword == "CMD":
         return replace(stage, cmd=_command(ins.args), own_cmd=True)
     if ins.keyword == "ENTRYPOINT":

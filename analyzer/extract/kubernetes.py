@@ -21,12 +21,14 @@ Conventions (other stages rely on them):
 """
 from __future__ import annotations
 
+import base64
 import posixpath
 import re
 from typing import Any, Iterator
 
-from analyzer.model import (Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, Kustomization, ParseError, Probe,
-                            Workload)
+from analyzer.model import (Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, Kustomization, LabelSelector,
+                            NetworkPolicy, ParseError, PolicyPeer, PolicyRule, Probe, Workload)
+from analyzer.secrets import classify
 from analyzer.yamlio import YamlProblem, line_of, load_all, mappings
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
@@ -35,7 +37,8 @@ _PROBES = (("livenessProbe", "liveness"), ("readinessProbe", "readiness"), ("sta
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*://|git@|(?:github\.com|gitlab\.com|bitbucket\.org)/)")
 _TEMPLATE_HINT = " (Helm/Go template syntax such as {{ ... }} is not YAML)"
 
-DeployObject = Workload | K8sService | ConfigMap | Autoscaler
+DeployObject = Workload | K8sService | ConfigMap | Autoscaler | NetworkPolicy | tuple
+_RATE_LIMIT = re.compile(r"(?:limit-(?:rps|rpm|connections)|rate-?limit|ratelimit)", re.I)
 
 
 def extract_kubernetes(path: str, text: str) -> tuple[DeployFacts, list[ParseError]]:
@@ -53,7 +56,12 @@ def extract_kubernetes(path: str, text: str) -> tuple[DeployFacts, list[ParseErr
         workloads=tuple(o for o in objects if isinstance(o, Workload)),
         services=tuple(o for o in objects if isinstance(o, K8sService)),
         configmaps=tuple(o for o in objects if isinstance(o, ConfigMap)),
-        autoscalers=tuple(o for o in objects if isinstance(o, Autoscaler)))
+        autoscalers=tuple(o for o in objects if isinstance(o, Autoscaler)),
+        network_policies=tuple(o for o in objects if isinstance(o, NetworkPolicy)),
+        namespaces=tuple(o[1:] for o in objects if isinstance(o, tuple) and o[0] == "namespace"),
+        ingress_backends=tuple(o[1:] for o in objects if isinstance(o, tuple) and o[0] == "ingress"),
+        secret_data=tuple(o[1:] for o in objects if isinstance(o, tuple) and o[0] == "secret"),
+        limit_ranges=tuple(o[1] for o in objects if isinstance(o, tuple) and o[0] == "limitrange"))
     return facts, errors
 
 
@@ -152,6 +160,19 @@ def _objects(doc: dict, path: str) -> list[DeployObject]:
         return [_configmap(doc, path)]
     if kind == "HorizontalPodAutoscaler" or (kind == "ScaledObject" and api.startswith("keda.sh/")):
         return [_autoscaler(doc, path)]
+    if kind == "NetworkPolicy" and api.startswith("networking.k8s.io/"):
+        return [_network_policy(doc, path)]
+    if kind == "Namespace" and api == "v1":
+        name = _text(_map(doc.get("metadata")).get("name"))
+        labels = dict(_pairs(_map(doc.get("metadata")).get("labels")))
+        labels.setdefault("kubernetes.io/metadata.name", name)   # set by the API server on every namespace
+        return [("namespace", name, tuple(sorted(labels.items())))]
+    if kind == "LimitRange" and api == "v1":
+        return [("limitrange", _text(_map(doc.get("metadata")).get("namespace")))]
+    if kind == "Secret" and api == "v1":
+        return [("secret", *x) for x in _secret_data(doc)]
+    if kind == "Ingress" and api.startswith("networking.k8s.io/"):
+        return [("ingress", *b) for b in _ingress_backends(doc)]
     return []
 
 
@@ -195,7 +216,11 @@ def _container(c: dict, pod: dict) -> dict[str, Any]:
         ports=tuple(_text(p["containerPort"]) for p in _maps(c.get("ports")) if "containerPort" in p),
         probes=tuple(p for key, kind in _PROBES if (p := _probe(c, key, kind)) is not None),
         has_resources=bool(resources.get("requests") or resources.get("limits")),
-        run_as_non_root=_non_root(_map(pod.get("securityContext")), _map(c.get("securityContext"))))
+        run_as_non_root=_non_root(_map(pod.get("securityContext")), _map(c.get("securityContext"))),
+        port_names=tuple((_text(p["name"]), _text(p["containerPort"])) for p in _maps(c.get("ports"))
+                         if p.get("name") and "containerPort" in p),
+        security_line=line_of(c, "securityContext") if "securityContext" in c else
+        (line_of(pod, "securityContext") if "securityContext" in pod else 0))
 
 
 def _env(entries: Any) -> tuple[EnvVar, ...]:
@@ -291,6 +316,76 @@ def _autoscaler(doc: dict, path: str) -> Autoscaler:
         target_name=_text(target.get("name")), file=path, line=line_of(doc),
         min_replicas=_int(spec.get("minReplicaCount" if keda else "minReplicas")),
         max_replicas=_int(spec.get("maxReplicaCount" if keda else "maxReplicas")))
+
+
+# ----------------------------------------------------------------------------------------------
+# network policies and ingresses
+
+
+def _network_policy(doc: dict, path: str) -> NetworkPolicy:
+    """Effective policyTypes: as written, else Ingress plus Egress when egress rules are given."""
+    meta, spec = _map(doc.get("metadata")), _map(doc.get("spec"))
+    types = tuple(t for t in _str_list(spec.get("policyTypes")) if t in ("Ingress", "Egress"))
+    if not types:
+        types = ("Ingress", "Egress") if "egress" in spec else ("Ingress",)
+    return NetworkPolicy(
+        name=_text(meta.get("name")), file=path, line=line_of(doc), namespace=_text(meta.get("namespace")),
+        pod_selector=_selector(spec.get("podSelector")) or LabelSelector(), policy_types=types,
+        ingress=_policy_rules(spec.get("ingress"), "from"), egress=_policy_rules(spec.get("egress"), "to"))
+
+
+def _policy_rules(rules: Any, peer_key: str) -> tuple[PolicyRule, ...]:
+    out = []
+    for i, rule in enumerate(_list(rules)):
+        rule = rule if isinstance(rule, dict) else {}   # `- {}` allows everything
+        peers = tuple(_peer(p) for p in _maps(rule.get(peer_key)))
+        ports = tuple(f"{_text(p.get('protocol')) or 'TCP'}/{_text(p.get('port'))}" for p in _maps(rule.get("ports")))
+        out.append(PolicyRule(line_of(rules, i), peers, ports))
+    return tuple(out)
+
+
+def _peer(peer: dict) -> PolicyPeer:
+    block = _map(peer.get("ipBlock"))
+    return PolicyPeer(_selector(peer.get("podSelector")), _selector(peer.get("namespaceSelector")),
+                      _text(block.get("cidr")) if block else "")
+
+
+def _selector(value: Any) -> LabelSelector | None:
+    if not isinstance(value, dict):
+        return None
+    exprs = tuple((_text(e.get("key")), _text(e.get("operator")), tuple(_text(v) for v in _list(e.get("values"))))
+                  for e in _maps(value.get("matchExpressions")))
+    return LabelSelector(_pairs(value.get("matchLabels")), exprs)
+
+
+def _secret_data(doc: dict) -> Iterator[tuple[str, str, int, str]]:
+    """Keys of a committed Secret whose value looks like a real secret (the value is not kept)."""
+    name = _text(_map(doc.get("metadata")).get("name"))
+    for field in ("stringData", "data"):
+        values = _map(doc.get(field))
+        for key, value in values.items():
+            text = _text(value)
+            if field == "data":
+                try:
+                    text = base64.b64decode(text, validate=True).decode("utf-8")
+                except (ValueError, UnicodeDecodeError):
+                    continue
+            reason = classify(_text(key), text, strict=True)
+            if reason:
+                yield name, _text(key), line_of(values, key), reason
+
+
+def _ingress_backends(doc: dict) -> Iterator[tuple[str, int, bool]]:
+    """(backend Service name, line, rate limited by an annotation) of an Ingress."""
+    meta, spec = _map(doc.get("metadata")), _map(doc.get("spec"))
+    limited = any(_RATE_LIMIT.search(str(k)) for k in _map(meta.get("annotations")))
+    backends = [_map(spec.get("defaultBackend") or spec.get("backend"))]
+    for rule in _maps(spec.get("rules")):
+        backends += [_map(p.get("backend")) for p in _maps(_map(rule.get("http")).get("paths"))]
+    for b in backends:
+        name = _text(_map(b.get("service")).get("name")) or _text(b.get("serviceName"))
+        if name:
+            yield name, line_of(doc), limited
 
 
 # ----------------------------------------------------------------------------------------------

@@ -1,8 +1,11 @@
 """Suppressions, read from the text of a file (comments in Python, YAML, Dockerfiles; YAML annotations).
 
     x = requests.get(url)  # svclint: ignore[RES001] the batch job may wait
-    # svclint: ignore[RES001] a comment alone on its line covers the next line of code
+    # svclint: ignore[RES001] a comment alone on its line covers the next statement
     # svclint: ignore-file[OBS004] generated module
+
+In Python a comment covers the whole statement it ends (or stands above), so one at the end of a call
+written over several lines covers the call.
 
 In YAML a comment on the line of a key (or alone on the line above it) covers the whole object that
 key starts — a compose service, a list item, a whole Kubernetes document when it stands above
@@ -49,7 +52,8 @@ def find_suppressions(text: str, lang: str = "") -> tuple[Suppression, ...]:
         return ()
     yaml = lang == "yaml"
     lines = text.splitlines()
-    comments = _python_comments(text) if lang == "python" else None
+    statements: dict[int, tuple[int, int]] = {}
+    comments = _python_comments(text, statements) if lang == "python" else None
     if comments is None:
         comments = _line_comments(lines)
     found: list[Suppression] = []
@@ -68,20 +72,36 @@ def find_suppressions(text: str, lang: str = "") -> tuple[Suppression, ...]:
             end = spans[0].get(target, target)
             found.append(Suppression(number, codes, reason, target, end, "object" if end > target else "line"))
         else:
-            found.append(Suppression(number, codes, reason, target, target))
+            start, end = statements.get(target, (target, target))
+            found.append(Suppression(number, codes, reason, start, end))
     if spans is not None:
         found.extend(spans[1])
     return tuple(sorted(set(found), key=lambda s: (s.line, s.form, s.codes)))
 
 
-def _python_comments(text: str) -> list[tuple[int, int, str]] | None:
-    """(line, column, text) of each real comment (not text in strings); None when tokenizing fails."""
+_NOT_CODE = (tokenize.COMMENT, tokenize.NL, tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT,
+             tokenize.ENCODING, tokenize.ENDMARKER)
+
+
+def _python_comments(text: str, statements: dict[int, tuple[int, int]]) -> list[tuple[int, int, str]] | None:
+    """(line, column, text) of each real comment (not text in strings); None when tokenizing fails.
+
+    Fills `statements`: each line of a statement that spans several lines -> (first, last) line, so a
+    comment at the end of a multi-line call covers the whole call."""
     out = []
+    start = 0
     try:
         for tok in tokenize.generate_tokens(io.StringIO(text).readline):
             if tok.type == tokenize.COMMENT and "svclint" in tok.string:
                 out.append((tok.start[0], tok.start[1], tok.string))
+            elif tok.type not in _NOT_CODE and not start:
+                start = tok.start[0]
+            elif tok.type == tokenize.NEWLINE and start:
+                if tok.start[0] > start:
+                    statements.update({n: (start, tok.start[0]) for n in range(start, tok.start[0] + 1)})
+                start = 0
     except (tokenize.TokenError, IndentationError, SyntaxError):
+        statements.clear()
         return None
     return out
 

@@ -1,4 +1,10 @@
 """Rules of this checklist area; one module per rule, each listed in RULES."""
 from __future__ import annotations
 
-RULES = ()
+from .sec001 import RULE as SEC001
+from .sec006 import RULE as SEC006
+from .sec007 import RULE as SEC007
+from .sec008 import RULE as SEC008
+from .sec009 import RULE as SEC009
+
+RULES = (SEC001, SEC006, SEC007, SEC008, SEC009)

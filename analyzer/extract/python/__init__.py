@@ -99,6 +99,7 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
     notes = {name: n for name, n in out.functions.items() if n.writes or n.blocking or n.handler_calls or n.on_commit}
     nodes = [n for n, _ in out.routes] + [n for n, _ in out.calls] + [n for n, _ in out.env_reads] + \
         [n for n, _ in out.constants] + import_nodes + [n for n, _ in out.project_calls] + \
+        [n for n, _ in out.secrets] + [n for n, _ in out.code_facts] + \
         [n for n, _ in out.models] + \
         [x for n in notes.values() for x in (n.node, *(w for w, _ in n.writes), *(b for b, _ in n.blocking))]
     pos = positions(module, nodes)
@@ -120,11 +121,19 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
         blocking=tuple((*at(b), what) for b, what in n.blocking), handler_calls=tuple(dict.fromkeys(n.handler_calls)),
         on_commit=n.on_commit) for name, n in sorted(notes.items()))
     models = tuple(sorted({replace(m, line=at(n)[0]) for n, m in out.models}, key=lambda m: (m.line, m.table)))
+    secrets = {}
+    for n, x in out.secrets:   # one per line: a keyword, its dict or assignment may all see the literal
+        line, col = at(n)
+        secrets.setdefault(line, replace(x, line=line, column=col))
+    code_facts = tuple(sorted({replace(c, line=at(n)[0], column=at(n)[1]) for n, c in out.code_facts},
+                              key=lambda c: (c.line, c.column, c.kind, c.detail)))
     return PythonFacts(
+        secrets=tuple(secrets[k] for k in sorted(secrets)), code_facts=code_facts,
         module=v.module_name, imports=imports, routes=routes, calls=calls, env_reads=env_reads,
         constants=constants, frameworks=tuple(sorted(out.frameworks)),
         grpc_servicers=tuple(sorted(out.grpc_servicers)), grpc_health=out.grpc_health,
         nameko_name=out.nameko_name, celery_tasks=tuple(sorted(out.celery_tasks)), is_main=out.is_main,
+        serve_port=out.serve_port if out.serve_port.isdigit() else "",
         logging=out.logging, tracing=out.tracing, metrics=out.metrics,
         wrappers=tuple(sorted(set(out.wrappers), key=lambda w: w.name)),
         project_calls=tuple(sorted({replace(c, line=at(n)[0]) for n, c in out.project_calls},

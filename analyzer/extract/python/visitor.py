@@ -14,8 +14,10 @@ from typing import Iterable
 
 import libcst as cst
 
-from ...model import CallSite, Constant, EnvRead, Import, Model, ProjectCall, Route, Wrapper
+from ...model import (CallSite, CodeFact, Constant, EnvRead, Import, Model, ProjectCall, Route, SecretLiteral,
+                     Wrapper)
 from . import libraries as lib
+from . import security as sec
 from .fold import UNKNOWN, Folder, dotted, string_value
 
 
@@ -52,11 +54,14 @@ class Collected:
     nameko_name: str = ""
     celery_tasks: set[str] = field(default_factory=set)
     is_main: bool = False
+    serve_port: str = ""
     logging: str = "none"
     tracing: bool = False
     metrics: bool = False
     wrappers: list[Wrapper] = field(default_factory=list)
     project_calls: list[tuple[cst.CSTNode, ProjectCall]] = field(default_factory=list)
+    secrets: list[tuple[cst.CSTNode, SecretLiteral]] = field(default_factory=list)
+    code_facts: list[tuple[cst.CSTNode, CodeFact]] = field(default_factory=list)
     # communication and data facts: function qualname -> what it does; mapped tables
     functions: dict[str, "_FunctionNotes"] = field(default_factory=dict)
     models: list[tuple[cst.CSTNode, Model]] = field(default_factory=list)
@@ -121,6 +126,11 @@ class ModuleVisitor(cst.CSTVisitor):
         self.uses_logging = False
         self.class_bases: dict[str, tuple[str, ...]] = {}
         self.import_nodes: list[cst.CSTNode] = []     # one per entry of out.imports, for positions
+        # security/scalability hooks (security.py): module-level mutable names, `global` names, and
+        # candidate mutations of module state inside functions (judged at the end of the module)
+        self.mutables: set[str] = set()
+        self.global_names: set[str] = set()
+        self.state_candidates: list[tuple[cst.CSTNode, str, str]] = []
         self.discarded: set[int] = set()  # calls that are statements of their own (results never used)
         self._lambda = 0                  # inside a lambda (its body runs later, maybe in a thread)
         self._handler = 0                 # inside an `except` handler
@@ -211,6 +221,8 @@ class ModuleVisitor(cst.CSTVisitor):
         if self.cls and params and params[0] in ("self", "cls"):
             params = params[1:]
         self.params[qual] = (params, [p.name.value for p in node.params.kwonly_params])
+        for dec, name in zip(node.decorators, decorators):
+            sec.on_decorator(self, dec, name)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._funcs.pop()
@@ -360,8 +372,27 @@ class ModuleVisitor(cst.CSTVisitor):
     def visit_Assign(self, node: cst.Assign) -> None:
         for target in node.targets:
             self._bind(target.target, node.value, node)
+            sec.on_assign(self, node, target.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        sec.on_assign(self, node, node.target, None)
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.global_names.update(n.name.value for n in node.names)
+
+    def visit_DictElement(self, node: cst.DictElement) -> None:
+        key = string_value(node.key)
+        if key:
+            sec._secret(self, node, key, node.value)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        sec.on_attribute(self, node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        sec.on_simple_string(self, node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        sec.on_assign(self, node, node.target, node.value)
         if node.value is not None:
             self._bind(node.target, node.value, node)
         # `self.producer: AIOKafkaProducer = producer` or a class-level `producer: AIOKafkaProducer`:
@@ -446,6 +477,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self._env_read(node, qual, func_name)
         self._server_registration(node, qual, func_name)
         self._route_call(node, qual, func_name)
+        sec.on_call(self, node, qual, func_name)
         decorators = tuple(d for f in self._funcs for d in f[2])
         in_async = any(f[1] for f in self._funcs[-1:]) and self._lambda == 0
         self.pending.append(_Pending(node, self.scope, self.cls, in_async, self._try > 0, decorators,
@@ -486,6 +518,9 @@ class ModuleVisitor(cst.CSTVisitor):
                 (qual.startswith(("uvicorn", "aiohttp.web", "waitress", "gunicorn", "hypercorn")) or
                  func_name in ("app.run", "web.run_app")):
             self.out.is_main = True
+            port = _kw(node, "port")
+            if port is not None and not self.out.serve_port:
+                self.out.serve_port = self.folder.fold(port)
 
     # ------------------------------------------------------------------ routes
     def _route_call(self, node: cst.Call, qual: str, func_name: str) -> None:
@@ -653,6 +688,7 @@ class ModuleVisitor(cst.CSTVisitor):
 
     # ------------------------------------------------------------------ end of module
     def leave_Module(self, original_node: cst.Module) -> None:
+        sec.on_module_end(self)
         for name, cls in self.instances.items():
             for fld, value in self.class_fields.get(cls, {}).items():
                 self.names.setdefault(f"{name}.{fld}", value)
