@@ -32,7 +32,9 @@ import sys
 from typing import Iterable
 
 from ...model import Constant, FileFacts, Import, ProjectCall, PythonFacts
+from ...secrets import TOKEN_FORMATS, classify, placeholder
 from . import libraries as lib
+from . import security as sec
 from .fold import ENV_GETTERS, UNKNOWN
 
 
@@ -50,6 +52,9 @@ REVIEWED_FIELDS = frozenset({
     # communication and data facts: database writes, blocking calls in `async def`, calls in `except`
     # handlers, `on_commit`, mapped tables and outboxes; each sends a module to LibCST (below)
     "functions", "models", "outbox",
+    # security and scalability facts: secrets (checked with the same classifier), TLS, credentials,
+    # request bodies, validation, auth, file writes, module state mutated in functions
+    "secrets", "code_facts", "serve_port",
 })
 
 
@@ -63,7 +68,8 @@ LIBRARY_TOPS = frozenset((
     _tops(lib.HTTP_FUNCTIONS) | _tops(lib.CLIENT_TYPES) | _tops(lib.DATASTORE_CLIENTS) |
     _tops(lib.APP_TYPES) | _tops(lib.WEB_FRAMEWORKS) | _tops(lib.STRUCTURED_LOGGING) |
     _tops(lib.TRACING) | _tops(lib.METRICS) | _tops(lib.RETRY_DECORATORS) | _tops(lib.BREAKERS) |
-    _tops(ENV_GETTERS) | _tops(lib.ORM_MODULES) |
+    _tops(ENV_GETTERS) | _tops(lib.ORM_MODULES) | _tops(sec.AUTH_MODULES) | _tops(sec.CLIENT_CONSTRUCTORS) |
+    {"jwt", "jose", "authlib", "python_jwt", "ssl", "aiofiles"} |
     # named in the visitor's code rather than its tables
     {"boto3", "botocore", "grpc", "grpc_health", "celery", "nameko", "locust", "uvicorn", "gunicorn",
      "waitress", "hypercorn", "socket", "pydantic", "pydantic_settings", "decouple", "environs",
@@ -79,6 +85,20 @@ _CALL_NAMES = frozenset({
 _DECORATOR_NAMES = frozenset(set(lib.HTTP_VERBS) | {
     "route", "api_route", "websocket", "view", "task", "shared_task", "rpc", "event_handler", "http",
 })
+_CALL_NAMES = _CALL_NAMES | {"Depends", "Security", "_create_unverified_context", "_create_stdlib_context"}
+_SECURITY_KEYWORDS = frozenset({"verify", "verify_ssl", "ssl", "verify_certs", "ssl_cert_reqs", "cert_reqs",
+                                "headers", "auth", "cookies", "metadata", "credentials", "call_credentials"})
+_OPEN = frozenset({"open", "io.open", "builtins.open", "aiofiles.open"})
+_REQUEST = frozenset({"request", "req"})
+# the security hooks' own patterns (a renamed one matches everything: the pre-filter then gives up)
+_ANY = re.compile("")
+_VALIDATORS = getattr(sec, "_VALIDATORS", _ANY)
+_VALIDATION_DECORATORS = getattr(sec, "_VALIDATION_DECORATORS", _ANY)
+_AUTH_WORDS = getattr(sec, "_AUTH_WORDS", _ANY)
+_MUTATORS = getattr(sec, "_MUTATORS", None)
+_PER_PROCESS = getattr(sec, "_PER_PROCESS", re.compile("(?!)"))
+_MUTABLE_CTORS = getattr(sec, "_MUTABLE_CTORS", frozenset())
+_VALIDATION_SUFFIX = re.compile(r"[a-z](?:Serializer|Schema|Form|Model|Request|Input|Payload|Body|In|Create|Update)$")
 # calls the fold turns into something other than `${?}`
 _FOLD_CALL_ATTRS = frozenset({"format", "join", "rstrip", "strip", "lstrip"})
 _FOLD_CALL_NAMES = frozenset({"env", "config", "env.str", "env.url", "str", "urllib.parse.urljoin",
@@ -93,6 +113,15 @@ _BAIL_STATEMENTS = tuple(getattr(ast, n) for n in ("Match", "TypeAlias") if hasa
 
 def _name_bad(name: str) -> bool:
     return name in LIBRARY_TOPS or name.endswith(("Stub", "Servicer")) or name in ("environ", "getenv")
+
+
+def _string(node: ast.AST | None) -> str | None:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, str):
+            return node.value
+        if isinstance(node.value, bytes):
+            return node.value.decode("latin-1")
+    return None
 
 
 def _dotted(node: ast.AST) -> str | None:
@@ -121,6 +150,8 @@ class _Reader:
         self.called: list[tuple[str, int]] = []     # dotted callees given arguments, with their lines
         self.functions: list[bool] = []              # enclosing functions: async or not
         self.handlers = 0                            # enclosing `except` handlers
+        self.mutables: set[str] = set()              # module-level names bound to mutable containers
+        self.mutated: set[str] = set()               # names functions mutate in place
 
     # ---------------------------------------------------------------- names, as the visitor has them
     def qualify(self, name: str | None) -> str | None:
@@ -196,6 +227,14 @@ class _Reader:
             self.class_def(node)
             self.statements(node.body, "class")
             return
+        if isinstance(node, ast.Global):
+            raise _Bail   # module state a function rebinds
+        if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            for target in (node.targets if isinstance(node, ast.Assign) else [node.target]):
+                self.security_assign(target, None if isinstance(node, ast.AugAssign) else node.value, level)
+        if isinstance(node, ast.AugAssign):
+            self.expressions([node.target, node.value])
+            return
         if isinstance(node, (ast.Assign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if isinstance(node, ast.AnnAssign):
@@ -237,11 +276,39 @@ class _Reader:
             elif isinstance(value, ast.expr):
                 self.expressions([value])
 
+    def security_assign(self, target: ast.expr, value: ast.expr | None, level: str) -> None:
+        """`security.on_assign`: secrets by name, TLS checks off, module state and its mutation."""
+        name = _dotted(target)
+        if name is not None:
+            text = _string(value)
+            if text is not None and classify(name.split(".")[-1], text, strict=True):
+                raise _Bail
+            if name.endswith("check_hostname"):
+                raise _Bail
+            if value is not None and level == "module" and "." not in name and self._mutable(value):
+                self.mutables.add(name)
+        elif isinstance(target, ast.Subscript) and self.functions:
+            base = _dotted(target.value)
+            if base and "." not in base:
+                self.mutated.add(base)
+
+    def _mutable(self, value: ast.expr) -> bool:
+        if isinstance(value, (ast.List, ast.Dict, ast.Set, ast.ListComp, ast.DictComp, ast.SetComp)):
+            return True
+        if isinstance(value, ast.Call):
+            name = _dotted(value.func) or ""
+            return name in _MUTABLE_CTORS or (self.qualify(name) or "") in _MUTABLE_CTORS
+        return False
+
     def decorators(self, decorators: list[ast.expr]) -> None:
         for dec in decorators:
             expr = dec.func if isinstance(dec, ast.Call) else dec
             name = _dotted(expr) or ""
             if name.split(".")[-1] in _DECORATOR_NAMES:
+                raise _Bail
+            base = self.qualify(name) or name
+            last = base.split(".")[-1]
+            if _AUTH_WORDS.search(last) or base.startswith(sec.AUTH_MODULES) or _VALIDATION_DECORATORS.search(last):
                 raise _Bail
         self.expressions(decorators)
 
@@ -264,11 +331,22 @@ class _Reader:
         for root in nodes:
             for node in ast.walk(root):
                 if isinstance(node, ast.Name):
-                    if _name_bad(node.id):
+                    if _name_bad(node.id) or node.id in _REQUEST:
                         raise _Bail
                 elif isinstance(node, ast.Attribute):
-                    if node.attr in ("environ", "getenv") or node.attr.endswith(("Stub", "Servicer")):
+                    if node.attr in ("environ", "getenv", "request", "CERT_NONE") or \
+                            node.attr.endswith(("Stub", "Servicer")):
                         raise _Bail
+                elif isinstance(node, ast.Constant):
+                    text = _string(node)
+                    if text is not None and not placeholder(text) and \
+                            any(pattern.search(text) for pattern, _ in TOKEN_FORMATS):
+                        raise _Bail   # a token-shaped literal
+                elif isinstance(node, ast.Dict):
+                    for key, value in zip(node.keys, node.values):
+                        k, v = _string(key), _string(value)
+                        if k and v is not None and classify(k, v, strict=True):
+                            raise _Bail
                 elif isinstance(node, ast.Call):
                     self.call(node)
 
@@ -278,6 +356,21 @@ class _Reader:
         last = name.split(".")[-1] if name else (func.attr if isinstance(func, ast.Attribute) else "")
         if name == "print":
             self.uses_print = True
+        for kw in node.keywords:
+            if kw.arg in _SECURITY_KEYWORDS:
+                raise _Bail
+            text = _string(kw.value)
+            if kw.arg and text is not None and classify(kw.arg, text, strict=True):
+                raise _Bail
+        if self.functions and name:
+            q = self.qualify(name) or name
+            if name in _OPEN or q in _OPEN:
+                raise _Bail   # a file write, unless its mode says otherwise
+            if _VALIDATORS.match(last) or (_VALIDATION_SUFFIX.search(last) and node.args):
+                raise _Bail   # validation of a request body
+            receiver = name.rsplit(".", 1)[0] if "." in name else ""
+            if (_MUTATORS is None or last in _MUTATORS) and receiver and "." not in receiver:
+                self.mutated.add(receiver)
         if name and (any(not isinstance(a, ast.Starred) for a in node.args) or
                      any(k.arg is not None for k in node.keywords)):
             self.called.append((name, node.lineno))
@@ -428,6 +521,8 @@ class _Reader:
         return UNKNOWN
 
     def facts(self) -> PythonFacts:
+        if any(not _PER_PROCESS.search(n) for n in self.mutables & self.mutated):
+            raise _Bail   # module state mutated by functions
         constants = list(self.constants)
         for cls, fields in self.class_fields.items():
             for fld, value in fields.items():
@@ -478,9 +573,9 @@ def cheap_facts(module_name: str, data: bytes, tree: ast.Module) -> PythonFacts 
     reader = _Reader(module_name, data)
     try:
         reader.statements(tree.body, "module")
+        return reader.facts()
     except (_Bail, RecursionError):
         return None
-    return reader.facts()
 
 
 _FIELDS_OK = _fields_reviewed()
