@@ -166,6 +166,40 @@ def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, con
     _emit(text, output)
 
 
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html"]), default="markdown", show_default=True)
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
+def review(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> None:
+    """Write the architecture review of the repository at PATH: per service its boundary, checklist
+    scorecard, inferred contract, database schema, deployment review and CI/CD requirements."""
+    from .report.review import build_review, render_markdown
+    root = _root(path)
+    config = _config(root, None)
+    analysis = analyze(root, _excludes(config, exclude, False), config.include)
+    findings = run_rules(analysis, select_rules(_rules(), config.select, config.ignore), config=config)
+    name = os.path.basename(os.path.abspath(root)) or root
+    data = build_review(analysis.arch, analysis.files, findings, _rules(), name)
+    if fmt == "html":
+        from .report.review_html import render_html
+        _emit(render_html(data, analysis.arch, analysis.files), output)
+    else:
+        _emit(render_markdown(data), output)
+
+
+@main.command()
+@click.argument("path", default=".", type=click.Path())
+def init(path: str) -> None:
+    """Start using svclint in the repository at PATH: a [tool.svclint] section, a pre-commit entry and a
+    GitHub Actions workflow that uploads SARIF. Existing files and sections are never overwritten."""
+    from .init import InitError, init_repository
+    try:
+        for line in init_repository(_root(path)):
+            click.echo(line)
+    except InitError as exc:
+        raise InputError(str(exc)) from None
+
 @main.group()
 def generate() -> None:
     """Generate deployment artefacts from the inferred architecture."""
@@ -280,7 +314,9 @@ def cache_clear(path: str, cache_dir: str | None) -> None:
 def diff_command(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) -> None:
     """Diff each service's contract against what its code shows; exit 1 on drift."""
     from .contract import commands
-    text, drift = commands.diff(analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude)), fmt)
+    root = _root(path)
+    config = _config(root, None)
+    text, drift = commands.diff(analyze(root, _excludes(config, exclude, False), config.include), fmt)
     _emit(text, output)
     if drift:
         sys.exit(1)
@@ -288,7 +324,7 @@ def diff_command(path: str, fmt: str, exclude: tuple[str, ...], output: str | No
 
 @main.group("contract")
 def contract_group() -> None:
-    """Validate service contracts."""
+    """Validate service contracts, or infer them from the code."""
 
 
 @contract_group.command("validate")
@@ -302,6 +338,25 @@ def contract_validate(path: str) -> None:
     click.echo(text, nl=False)
     if problems:
         sys.exit(1)
+
+
+@contract_group.command("infer")
+@click.argument("path", type=click.Path())
+@click.option("--service", "service", help="Only this service.")
+@click.option("--write", is_flag=True, help="Write the contracts (existing ones are updated, not replaced).")
+@click.option("--format", "fmt", type=click.Choice(["yaml", "backstage"]), default="yaml", show_default=True,
+              help="service.yaml contracts, or Backstage catalog-info.yaml components.")
+@click.option("--exclude", multiple=True, help="Extra gitignore-style patterns to leave out.")
+def contract_infer(path: str, service: str | None, write: bool, fmt: str, exclude: tuple[str, ...]) -> None:
+    """Print (or --write) the contract each service would declare, from what its code shows."""
+    from .contract import commands
+    root = _root(path)
+    try:
+        config = _config(root, None)
+        text = commands.infer(analyze(root, _excludes(config, exclude, False), config.include), service, fmt, write)
+    except commands.ContractError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(text, nl=False)
 
 
 def _emit(text: str, output: str | None) -> None:

@@ -85,6 +85,17 @@ class CallSite:
 
 
 @dataclass(frozen=True)
+class Column:
+    """A column (SQLAlchemy) or field (Django) of a data model, as the class declares it."""
+    name: str
+    type: str = ""                # Integer, String, CharField, ... ("" when not written)
+    primary_key: bool = False
+    foreign_key: str = ""         # "table.column" (SQLAlchemy ForeignKey) or the related model (Django)
+    nullable: bool | None = None
+    unique: bool = False
+
+
+@dataclass(frozen=True)
 class Function:
     """What one function does that the communication and data rules weigh (only functions doing any of it)."""
     name: str                                        # qualified, as CallSite.function
@@ -103,6 +114,7 @@ class Model:
     table: str
     line: int
     framework: str                                   # sqlalchemy | sqlmodel | flask-sqlalchemy | django
+    columns: tuple[Column, ...] = ()                 # as the class (or Table) declares them
 
 
 @dataclass(frozen=True)

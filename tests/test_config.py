@@ -193,3 +193,14 @@ def test_invalid_patterns_are_configuration_errors(make_repo) -> None:
     assert [line.split(": ")[3] for line in result.stderr.splitlines()] == ["exclude", "overrides[0].paths"]
     result = invoke("scan", str(make_repo(TWO_PLACES)), "--exclude", "!")
     assert result.exit_code == 2 and "--exclude: invalid pattern" in result.stderr
+
+
+def test_a_declared_rule_option_changes_what_the_rule_finds(make_repo) -> None:
+    svc004 = next(r for r in ALL_RULES if r.id == "SVC004")
+    three_hops = make_repo(dict(svc004.valid[0].files))
+    analysis = analyze(str(three_hops))
+    assert [f for f in run_rules(analysis, [svc004]) if f.rule == "SVC004"] == []
+    config = parse_config({"rules": {"SVC004": {"max-hops": 2}}}, "f", "", ALL_RULES)
+    assert [f.rule for f in run_rules(analysis, [svc004], config=config)] == ["SVC004"]
+    with pytest.raises(ConfigError, match="must be at least 1"):
+        parse_config({"rules": {"SVC004": {"max-hops": 0}}}, "f", "", ALL_RULES)

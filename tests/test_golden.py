@@ -156,6 +156,7 @@ FORMAT_GOLDENS = [
     (["scan", "--format", "github"], "shop.scan.github.txt"),
     (["graph", "--format", "mermaid"], "shop.graph.mmd"),
     (["graph", "--format", "dot"], "shop.graph.dot"),
+    (["review", "--format", "markdown"], "shop.review.md"),
 ]
 
 

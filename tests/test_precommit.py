@@ -43,12 +43,16 @@ def test_hook_definitions() -> None:
     assert not pattern.search("README.md")
 
 
-def test_pre_commit_try_repo_fails_on_a_bad_change_and_passes_on_a_good_one(tmp_path: Path) -> None:
+def test_pre_commit_try_repo_scan_and_diff_hooks_fail_on_bad_changes_and_pass_on_good_ones(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"), "NO_COLOR": "1",
            "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org",
            "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.org"}
     env.pop("PRE_COMMIT", None)
+    # pre-commit builds the hook's own virtualenv and pip-installs this repository into it; letting that
+    # virtualenv see the interpreter's site-packages (where CI installed the dependencies) saves
+    # downloading them again; pip still installs whatever is missing
+    env["VIRTUALENV_SYSTEM_SITE_PACKAGES"] = "1"
     for name in ("api", "worker"):
         (repo / name).mkdir(parents=True)
         (repo / name / "app.py").write_text(GOOD)
@@ -75,3 +79,21 @@ def test_pre_commit_try_repo_fails_on_a_bad_change_and_passes_on_a_good_one(tmp_
     assert "Passed" in good.stdout
     whole = subprocess.run([sys.executable, "-m", "analyzer", "scan", "."], cwd=repo, capture_output=True, text=True)
     assert whole.returncode == 1 and "worker/legacy.py" in whole.stdout
+
+    # the contract-drift hook (same installed environment): api starts calling worker, which its
+    # contract does not declare -> refused; declared -> accepted
+    (repo / "worker" / "legacy.py").write_text(OTHER_BAD.replace("/y')", "/y', timeout=3)"))
+    (repo / "api" / "service.yaml").write_text("service:\n  name: api\ndependencies: []\n")
+    (repo / "worker" / "service.yaml").write_text("service:\n  name: worker\ndependencies: []\n")
+    _git(repo, "add", "-A")
+    clean = _try_repo(repo, "svclint-diff", env)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    (repo / "api" / "app.py").write_text(GOOD + "\n\ndef worker():\n    return requests.get('http://worker:8000/x', timeout=2)\n")
+    _git(repo, "add", "-A")
+    drift = _try_repo(repo, "svclint-diff", env)
+    assert drift.returncode == 1 and "worker" in drift.stdout, drift.stdout + drift.stderr
+    (repo / "api" / "service.yaml").write_text("service:\n  name: api\ndependencies:\n"
+                                               "  - {name: worker, type: sync, criticality: hard}\n")
+    _git(repo, "add", "-A")
+    declared = _try_repo(repo, "svclint-diff", env)
+    assert declared.returncode == 0, declared.stdout + declared.stderr

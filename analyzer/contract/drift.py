@@ -82,7 +82,7 @@ class Drift:
         return RULE_OF[self.kind]
 
     def sort_key(self) -> tuple:
-        return (self.service, self.kind, self.subject, self.file, self.line)
+        return (self.service, RULE_OF[self.kind], self.subject, self.kind, self.file, self.line)
 
     def to_json(self) -> dict:
         return {"kind": self.kind, "rule": self.rule, "subject": self.subject, "declared": self.declared,
@@ -373,7 +373,7 @@ def _service_drift(files: Mapping[str, FileFacts], arch: Architecture, svc: Serv
         elif kind == "service" and d.type and d.type not in inferred_types[target]:
             found = "/".join(sorted(inferred_types[target]))
             out.append(Drift(svc.id, "type-mismatch", d.name,
-                             f"{b.file} declares {d.name} as a {d.type} dependency, but {svc.id} "
+                             f"{b.file} declares {d.name} as {'an' if d.type == 'async' else 'a'} {d.type} dependency, but {svc.id} "
                              f"{'calls it' if found == 'sync' else 'reaches it through events' if found == 'async' else 'both calls it and sends it events'}",
                              b.file, d.line, contract, d.type, found))
         elif kind in ("node", "contract") and not any(

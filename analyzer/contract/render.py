@@ -62,6 +62,10 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def _code(text: str) -> str:
+    return f"`{_cell(text)}`" if text else "—"
+
+
 def render_diff_markdown(diffs: list[ServiceDiff]) -> str:
     out = ["## svclint: contracts against code", "", f"**{_summary(diffs)}**", ""]
     for d in diffs:
@@ -72,7 +76,7 @@ def render_diff_markdown(diffs: list[ServiceDiff]) -> str:
                 "|---|---|---|---|---|"]
         for x in d.drift:
             what = f"{_TITLES[x.kind]}: `{_cell(x.subject)}`" + (" (unverified)" if not x.certain else "")
-            out.append(f"| {x.rule} | {what} | {_cell(x.declared) or '—'} | {_cell(x.inferred) or '—'} | "
+            out.append(f"| {x.rule} | {what} | {_code(x.declared)} | {_code(x.inferred)} | "
                        f"{'`' + _where(x) + '`' if x.file else '—'} |")
         out.append("")
     clean = [d.service for d in diffs if not d.drift]

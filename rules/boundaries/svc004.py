@@ -6,7 +6,7 @@ from typing import Iterator
 import networkx as nx
 
 from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
+from analyzer.rule import ARCHITECTURE, Context, Example, Option, Rule
 from analyzer.rules._util import edge_location
 
 from ._sync import hard_sync_graph, option
@@ -59,6 +59,7 @@ RULE = Rule(
         "model), merge services that always call each other, or make the deep step asynchronous.",
     checklist="Service Boundary Analysis: upstream/downstream dependencies",
     check=check,
+    options={"max-hops": Option(DEFAULT_MAX_HOPS, "longest chain of hard synchronous calls allowed", minimum=1)},
     valid=(
         Example({"docker-compose.yml": _compose("abcd"), "a/app.py": _caller("b"), "b/app.py": _caller("c"),
                  "c/app.py": _caller("d"), "d/app.py": "x = 1\n"}, note="three hops is the limit"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
+from analyzer.rule import ARCHITECTURE, Context, Example, Option, Rule
 from analyzer.rules._util import edge_location
 
 from ._sync import hard_sync_graph, option
@@ -58,6 +58,8 @@ RULE = Rule(
         "let it publish events instead of calling every downstream service.",
     checklist="Service Boundary Analysis: upstream/downstream dependencies",
     check=check,
+    options={"max-fan-in": Option(DEFAULT_MAX_FAN_IN, "most services calling one service synchronously", minimum=1),
+             "max-fan-out": Option(DEFAULT_MAX_FAN_OUT, "most services one service calls synchronously", minimum=1)},
     valid=(
         Example({"docker-compose.yml": _compose(["gw", *_SPOKES]), "gw/app.py": _caller(*_SPOKES),
                  **{f"{s}/app.py": "x = 1\n" for s in _SPOKES}},

@@ -35,13 +35,29 @@ def implementation_detail(name: str) -> str:
     return ""
 
 
+def _tables(ctx: Context, f: FileFacts, service: str) -> set[str]:
+    """Tables the models of the publishing service map."""
+    svc = ctx.arch.service(service) if service else None
+    folder = f.path.rpartition("/")[0]
+    # no service known: the modules beside the publisher
+    paths = set(svc.files) if svc else {p for p in ctx.files if p.rpartition("/")[0] == folder}
+    return {m.table.lower() for p in paths if p in ctx.files and ctx.files[p].python is not None
+            for m in ctx.files[p].python.models}
+
+
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
     if f.python is None or f.python.generated:
         return
+    tables: dict[str, set[str]] = {}
     for call in f.python.calls:
         if call.kind != "publish" or call.library in _SKIP_LIBRARIES or not call.channel:
             continue
         why = implementation_detail(call.channel)
+        owner = call_owner(ctx, f.path, call.function)
+        if owner not in tables:
+            tables[owner] = _tables(ctx, f, owner)
+        if not why and call.channel.lower() in tables[owner]:
+            why = f"the table '{call.channel}' it stores"
         if why:
             shown = _PLACEHOLDER.sub("…", call.channel)
             yield RULE.finding(f"{call.symbol} publishes to '{shown}', named after {why}: name events after "
@@ -76,6 +92,10 @@ RULE = Rule(
         Example({"orders/events.py": _KAFKA.format(topic="order-update")}, ("orders/events.py:6",)),
         Example({"orders/events.py": _KAFKA.format(topic="dbserver1.public.orders")}, ("orders/events.py:6",)),
         Example({"orders/events.py": _KAFKA.format(topic="orders_table")}, ("orders/events.py:6",)),
+        Example({"orders/events.py": _KAFKA.format(topic="order_lines"),
+                 "orders/models.py": "from sqlalchemy import MetaData, Table\n\n"
+                                     "lines = Table('order_lines', MetaData())\n"}, ("orders/events.py:6",),
+                note="the topic is the name of a table of the service"),
         Example({"orders/service.py": "from nameko.events import EventDispatcher\n\nclass Orders:\n"
                                       "    name = 'orders'\n    dispatch = EventDispatcher()\n\n"
                                       "    def create(self, order):\n        self.dispatch('OrderEntity', order)\n"},

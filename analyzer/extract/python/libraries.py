@@ -190,7 +190,7 @@ BREAKERS = ("pybreaker", "aiobreaker", "circuitbreaker", "purgatory")
 
 # ---- communication and data facts (COM002, COM003, DAT001-003)
 # clients whose calls block the thread (a problem inside `async def`); httpx is both, by client
-BLOCKING_LIBRARIES = ("requests", "urllib", "urllib3", "http.client", "pika")
+BLOCKING_LIBRARIES = ("requests", "urllib", "urllib3", "http.client")   # and pika.BlockingConnection
 BLOCKING_CLIENTS = frozenset({"httpx.Client", "tornado.httpclient.HTTPClient"} |
                              {f"httpx.{v}" for v in HTTP_VERBS + ("request", "stream")})
 # datastore clients whose operations block (their asyncio counterparts are other constructors)

@@ -14,7 +14,7 @@ from typing import Iterable
 
 import libcst as cst
 
-from ...model import (CallSite, CodeFact, Constant, EnvRead, Import, Model, ProjectCall, Route, SecretLiteral,
+from ...model import (CallSite, CodeFact, Column, Constant, EnvRead, Import, Model, ProjectCall, Route, SecretLiteral,
                      Wrapper)
 from . import libraries as lib
 from . import security as sec
@@ -626,7 +626,8 @@ class ModuleVisitor(cst.CSTVisitor):
         if qual in ("sqlalchemy.Table", "sqlalchemy.schema.Table"):
             table = string_value(_pos(node, 0) or cst.Name("x"))
             if table:
-                self.out.models.append((node, Model(table, table, 0, "sqlalchemy")))
+                self.out.models.append((node, Model(table, table, 0, "sqlalchemy",
+                                                    _model_columns(node, "sqlalchemy", self.qualify))))
                 self.out.outbox = self.out.outbox or "outbox" in table.lower()
         notes = self.out.functions.get(self.scope) if self._funcs else None
         if notes is None or not func_name:
@@ -678,7 +679,8 @@ class ModuleVisitor(cst.CSTVisitor):
             table, framework = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower(), \
                 "flask-sqlalchemy"
         if table:
-            self.out.models.append((node.name, Model(name, table, 0, framework)))
+            self.out.models.append((node.name, Model(name, table, 0, framework,
+                                                     _model_columns(node, framework, self.qualify))))
             self.out.outbox = self.out.outbox or "outbox" in table.lower()
 
     def _flask_sqlalchemy(self, receiver: str) -> bool:
@@ -818,6 +820,75 @@ def _true(node: cst.BaseExpression | None) -> bool:
 
 
 _SQL_WRITE = re.compile(r"^\s*(insert|update|delete|merge|upsert|replace)\b", re.I)
+
+
+_DJANGO_RELATIONS = ("ForeignKey", "OneToOneField", "ManyToManyField")
+
+
+def _model_columns(node: cst.ClassDef | cst.Call, framework: str, qualify) -> tuple[Column, ...]:  # noqa: ANN001
+    """The columns a model class declares in its own body (or a `Table(...)` in its arguments)."""
+    columns = []
+    if isinstance(node, cst.Call):     # Table("name", metadata, Column("id", Integer, primary_key=True), ...)
+        for arg in node.args:
+            if isinstance(arg.value, cst.Call) and (dotted(arg.value.func) or "").endswith("Column"):
+                columns.append(_sqlalchemy_column("", arg.value, None))
+        return tuple(c for c in columns if c.name)
+    for stmt in node.body.body if isinstance(node.body, cst.IndentedBlock) else ():
+        for small in stmt.body if isinstance(stmt, cst.SimpleStatementLine) else ():
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value, ann = dotted(small.targets[0].target), small.value, None
+            elif isinstance(small, cst.AnnAssign) and small.value is not None:
+                target, value, ann = dotted(small.target), small.value, small.annotation.annotation
+            else:
+                continue
+            if not target or not isinstance(value, cst.Call):
+                continue
+            callee = dotted(value.func) or ""
+            qual, last = qualify(callee) or callee, callee.rsplit(".", 1)[-1]
+            if framework == "django":
+                if qual.startswith("django.") and (last.endswith("Field") or last in _DJANGO_RELATIONS):
+                    columns.append(_django_column(target, value, last))
+            elif last in ("Column", "mapped_column", "Field"):
+                columns.append(_sqlalchemy_column(target, value, ann))
+    if framework == "django" and not any(c.primary_key for c in columns):
+        columns.insert(0, Column("id", "AutoField", primary_key=True))   # Django's implicit key
+    return tuple(columns)
+
+
+def _truthy(call: cst.Call, name: str) -> bool | None:
+    value = _kw(call, name)
+    return None if value is None else dotted(value) == "True"
+
+
+def _sqlalchemy_column(name: str, call: cst.Call, ann: cst.BaseExpression | None) -> Column:
+    type_, fk = "", ""
+    for arg in call.args:
+        if arg.keyword is not None or arg.star:
+            continue
+        value = arg.value
+        inner = dotted(value.func) if isinstance(value, cst.Call) else dotted(value)
+        if inner and inner.rsplit(".", 1)[-1] == "ForeignKey" and isinstance(value, cst.Call):
+            fk = string_value(_pos(value, 0) or cst.Name("x")) or dotted(_pos(value, 0) or cst.Name("x")) or ""
+        elif inner and not type_:
+            type_ = inner.rsplit(".", 1)[-1]
+        elif string_value(value) is not None and not type_:
+            name = string_value(value) or name   # Column("db_name", Integer)
+    if not type_ and isinstance(ann, cst.Subscript) and ann.slice:
+        elem = ann.slice[0].slice
+        if isinstance(elem, cst.Index):
+            type_ = (dotted(elem.value) or "").rsplit(".", 1)[-1] or \
+                ("Optional" if isinstance(elem.value, cst.BinaryOperation) else "")
+    return Column(name, type_, bool(_truthy(call, "primary_key")), fk, _truthy(call, "nullable"),
+                  bool(_truthy(call, "unique")))
+
+
+def _django_column(name: str, call: cst.Call, kind: str) -> Column:
+    fk = ""
+    if kind in _DJANGO_RELATIONS:
+        first = _pos(call, 0) or _kw(call, "to")
+        fk = (string_value(first) or dotted(first) or "") if first is not None else ""
+    return Column(name, kind, bool(_truthy(call, "primary_key")), fk, _truthy(call, "null"),
+                  bool(_truthy(call, "unique")))
 
 
 def _regex_route(route: str) -> str:
@@ -1234,7 +1305,8 @@ class _Interpreter:
             if not name or name == UNKNOWN:
                 name = self.v.folder.fold(exchange) if exchange is not None else name
             self._add(p, CallSite(library, "publish", 0, 0, method, target=target, channel=name,
-                                  timeout=False, symbol=f"{library}.{method}"))
+                                  timeout=False, symbol=f"{library}.{method}",
+                                  blocking=qual.startswith("pika.BlockingConnection")))
         elif method in ("basic_consume", "consume", "iterator"):
             queue = _kw(call, "queue") or (_pos(call, 0) if library == "pika" else None)
             name = self.v.folder.fold(queue) if queue is not None else ""
