@@ -24,7 +24,10 @@ _PLACEHOLDER = re.compile(r"\$\{([^{}]*)\}")
 _HEALTH = re.compile(r"^/?(?:api/)?(?:v\d+/)?(?:_|-/)?(health|healthz|healthcheck|health-check|health_check|"
                      r"ready|readyz|readiness|live|livez|liveness|alive|heartbeat)/?$", re.I)
 # variables that name other hosts without depending on them: CORS allow-lists, advertised addresses
-NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL", re.I)
+# and telemetry export (OTLP collectors, tracing agents, profilers), which the design says is not a dependency
+NOT_A_DEPENDENCY = re.compile(r"ORIGIN|ALLOWED|CORS|ADVERTISED|TRUSTED|REDIRECT|CALLBACK|PUBLIC_URL|"
+                              r"OTEL_|OTLP|OPAMP|JAEGER|ZIPKIN|TRACING|TRACER|TELEMETRY|PYROSCOPE|"
+                              r"STATSD|DD_AGENT|DD_TRACE|INSTANA|SENTRY|COLLECTOR_", re.I)
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "0.0.0.0", "::1", "[::1]", "[::]", "::", "host.docker.internal"}
 _LIB_BROKER = {"kafka-python": "kafka", "confluent-kafka": "kafka", "aiokafka": "kafka", "pika": "rabbitmq",
                "aio-pika": "rabbitmq", "kombu": "rabbitmq", "nameko": "rabbitmq", "celery": "rabbitmq",
@@ -97,6 +100,9 @@ def _deploy_files(ctx: _Ctx) -> list[FileFacts]:
     return [f for f in ctx.facts.values() if f.deploy is not None]
 
 
+_TEST_COMPOSE = re.compile(r"[._-](tests?|e2e|integration|ci|cypress|playwright)[._-]", re.I)
+
+
 def _canonical_compose(ctx: _Ctx) -> set[str]:
     """Compose files that describe the system: the shallowest folder's files (with their overrides).
 
@@ -107,6 +113,9 @@ def _canonical_compose(ctx: _Ctx) -> set[str]:
     bases = {w.extends.partition("#")[0] for p in composes for w in ctx.facts[p].deploy.workloads  # type: ignore[union-attr]
              if w.extends}
     composes = [p for p in composes if p not in bases or _is_extended_from_itself(ctx, p)]
+    # test harnesses (`compose.tests.yaml`, `docker-compose.e2e.yml`) run test runners, not the system
+    system = [p for p in composes if not _TEST_COMPOSE.search(posixpath.basename(p))]
+    composes = system or composes
     if not composes:
         return set()
     dirs = {posixpath.dirname(p) for p in composes}
@@ -152,6 +161,19 @@ def _extended(ctx: _Ctx, w: Workload, depth: int = 0) -> Workload:
         has_resources=w.has_resources or base.has_resources, extends="")
 
 
+def _interpolated(ctx: _Ctx, w: Workload) -> Workload:
+    """Compose interpolates image names and build paths from `.env` (`image: ${VALKEY_IMAGE}`,
+    `dockerfile: ${CART_DOCKERFILE}`) before anything is pulled or built; so does svclint."""
+    if "$" not in w.image + w.dockerfile + w.build_context:
+        return w
+    dotenv = _dotenv(ctx, w)
+
+    def path(value: str) -> str:
+        return posixpath.normpath(_interpolate(value, dotenv)) if "$" in value else value
+    return replace(w, image=_interpolate(w.image, dotenv) if "$" in w.image else w.image,
+                   dockerfile=path(w.dockerfile), build_context=path(w.build_context))
+
+
 def _patched(w: Workload, patch: Workload) -> Workload:
     """A kustomize strategic-merge patch applied to the container it names: env entries merge by name,
     set fields replace. Overlays patch in path order; the first overlay to set a value keeps it."""
@@ -180,6 +202,8 @@ def _collect_workloads(ctx: _Ctx) -> None:
             continue
         for w in f.deploy.workloads:  # type: ignore[union-attr]
             w = _extended(ctx, w)
+            if w.source == "compose":
+                w = _interpolated(ctx, w)
             for patch in reversed(patches.get((w.kind, w.name), [])):
                 w = _patched(w, patch)
             if w.kind in ("Job", "CronJob") and not w.build_context and third_party(w.image):
@@ -302,7 +326,7 @@ def _source_paths(ctx: _Ctx) -> None:
     for svc in ctx.services.values():
         for w in svc.workloads:
             if w.build_context and svc.path is None:
-                svc.path = w.build_context
+                svc.path = _code_dir(ctx, w)
         if svc.path is None:
             for w in svc.workloads:
                 if w.image and image_name(renames.get(image_name(w.image), "")) in skaffold:
@@ -329,6 +353,21 @@ def _source_paths(ctx: _Ctx) -> None:
                 svc.aliases.add(image_name(w.image))
                 if image_name(w.image) in renames:
                     svc.aliases.add(image_name(renames[image_name(w.image)]))
+
+
+def _code_dir(ctx: _Ctx, w: Workload) -> str:
+    """A build's source directory: its context, or the Dockerfile's own directory when the context is
+    a shared parent (`context: .`, `dockerfile: src/cart/Dockerfile`) and code sits beside that
+    Dockerfile. A Dockerfile kept apart from the code (`docker/web.Dockerfile`) leaves the context."""
+    context = "" if w.build_context in (".", "./") else w.build_context
+    directory = posixpath.dirname(w.dockerfile) if w.dockerfile else ""
+    if not directory or directory == context or not (context == "" or directory.startswith(context + "/")):
+        return w.build_context
+    if any(d == directory or d.startswith(directory + "/") for d in ctx.languages) or any(
+            p.startswith(directory + "/") and f.kind not in ("dockerfile", "shell", "envfile")
+            for p, f in ctx.facts.items()):
+        return directory
+    return w.build_context
 
 
 def _attribute_files(ctx: _Ctx) -> None:
@@ -388,6 +427,9 @@ def _environment(ctx: _Ctx) -> None:
                 if e.value is not None:
                     env[e.name] = (_interpolate(e.value, dotenv) if w.source == "compose" else e.value,
                                    w.file, e.line)
+                elif w.source == "compose" and e.name in dotenv and not (e.secret_ref or e.configmap_ref):
+                    # a bare `- NAME` passes the variable through from the project environment (.env)
+                    env[e.name] = (_interpolate(dotenv[e.name], dotenv), w.file, e.line)
                 elif e.configmap_ref:
                     cm_name, _, key = e.configmap_ref.partition("/")
                     if cm_name in configmaps:
@@ -446,8 +488,10 @@ def _interpolate(value: str, variables: dict[str, str]) -> str:
 
 
 def _host_index(ctx: _Ctx) -> None:
+    for svc in ctx.services.values():       # a service's own name first: it beats another's alias
+        ctx.hosts.setdefault(svc.id, svc.id)
     for svc in ctx.services.values():
-        for name in {svc.id, *svc.aliases}:
+        for name in sorted(svc.aliases):
             ctx.hosts.setdefault(name, svc.id)
     for sid in ctx.stores:
         ctx.hosts.setdefault(sid, sid)

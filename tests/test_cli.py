@@ -281,7 +281,8 @@ def test_json_output_to_file(make_repo, tmp_path: Path) -> None:
 def test_files_restrict_findings_to_those_files_and_their_services(shop: Path) -> None:
     result = invoke("scan", str(shop), "services/gateway/gateway/main.py", "--format", "json")
     found = {(f["rule"], f["file"], f["line"], f["service"]) for f in findings_of(result)}
-    assert found == {("RES001", "services/gateway/gateway/main.py", 91, "gateway")}
+    assert found == {("RES001", "services/gateway/gateway/main.py", 91, "gateway"),
+                     ("SEC003", "services/gateway/gateway/main.py", 99, "gateway")}
     assert result.exit_code == 1
 
 
@@ -296,7 +297,8 @@ def test_files_include_findings_about_the_service_elsewhere(shop: Path) -> None:
 def test_absolute_files_are_made_relative(shop: Path) -> None:
     target = shop / "services" / "gateway" / "gateway" / "main.py"
     result = invoke("scan", str(shop), str(target), "--format", "json")
-    assert {(f["rule"], f["file"]) for f in findings_of(result)} == {("RES001", "services/gateway/gateway/main.py")}
+    assert {(f["rule"], f["file"]) for f in findings_of(result)} == {("RES001", "services/gateway/gateway/main.py"),
+                                                                     ("SEC003", "services/gateway/gateway/main.py")}
 
 
 def test_files_without_findings_are_exit_0(shop: Path) -> None:

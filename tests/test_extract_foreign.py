@@ -91,3 +91,20 @@ def test_source_files_are_analysed_not_skipped():
     assert not facts.skipped and not facts.errors
     assert [(c.kind, c.channel) for c in facts.messages] == [("consume", "q")]
     assert facts.messages[0].library == "amqp"
+
+
+def test_names_bound_in_the_file_to_a_literal_or_an_env_default():
+    csharp = '''using Confluent.Kafka;
+class Consumer {
+    private static readonly string TopicName = Environment.GetEnvironmentVariable("KAFKA_TOPIC") ?? "orders";
+    void Run() { _consumer.Subscribe(TopicName); }
+}
+'''
+    assert {(k, c) for k, c, _ in flows(csharp)} == {("consume", "orders")}
+    kotlin = '''import org.apache.kafka.clients.consumer.KafkaConsumer
+val topic: String = System.getenv("KAFKA_TOPIC") ?: "orders"
+fun main() { consumer.apply { subscribe(listOf(topic)) } }
+'''
+    assert {(k, c) for k, c, _ in flows(kotlin)} == {("consume", "orders")}
+    go = 'import "github.com/IBM/sarama"\nconst topic = "payments"\nmsg := &sarama.ProducerMessage{Topic: topic}\n'
+    assert {(k, c) for k, c, _ in flows(go)} == {("publish", "payments")}

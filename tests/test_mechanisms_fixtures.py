@@ -145,3 +145,16 @@ def test_localhost_is_not_a_service_when_containers_run_them(tmp_path):
         (MECH / "no-deployment" / "services" / "users.py").read_text())
     arch = analyze(str(tmp_path)).arch
     assert not [e for e in arch.edges if e.kind == "call"]
+
+
+def test_compose_interpolates_images_and_dockerfiles_and_passes_bare_variables_through():
+    arch = analyze(str(MECH / "compose-dotenv")).arch
+    services = {s.id: s for s in arch.services}
+    # the harness file is not the system; the collector is telemetry; valkey is a datastore
+    assert set(services) == {"shop", "stock"}
+    assert services["shop"].path == "src/shop" and services["stock"].path == "src/stock"
+    assert services["shop"].files == ("src/shop/app.py",)
+    edges = {(e.source, e.target, e.kind) for e in arch.edges}
+    assert ("shop", "stock", "call") in edges           # STOCK_ADDR passed through from .env
+    assert ("stock", "cache", "datastore") in edges
+    assert not [e for e in arch.edges if e.target == "collector"]

@@ -32,7 +32,7 @@ pre{background:#0f172a;color:#e2e8f0;padding:12px 14px;border-radius:6px;overflo
 .card{background:#fff;border:1px solid #e5e7eb;border-radius:8px;padding:4px 18px 14px;margin:18px 0}
 dl{display:grid;grid-template-columns:210px 1fr;gap:4px 14px;margin:6px 0}dt{font-weight:600;color:#374151}dd{margin:0}
 .diagram{background:#fff;border:1px solid #e5e7eb;border-radius:8px;overflow:auto;padding:8px}
-.entities{display:flex;flex-wrap:wrap;gap:14px}.entities table{width:auto;min-width:240px}
+.entities{display:flex;flex-wrap:wrap;gap:14px;align-items:flex-start}.entities table{width:auto;min-width:240px}
 .legend span{margin-right:16px;font-size:12px}.sev-error{color:#991b1b}.sev-warning{color:#92400e}.sev-info{color:#1e40af}
 details summary{cursor:pointer;color:#4338ca;margin:6px 0}
 """

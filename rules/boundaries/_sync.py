@@ -1,8 +1,6 @@
 """The graph SVC004 and SVC005 reason over: services and the hard synchronous calls between them."""
 from __future__ import annotations
 
-from typing import Mapping
-
 import networkx as nx
 
 from analyzer.graph import sync_graph
@@ -10,16 +8,6 @@ from analyzer.resolve import norm
 from analyzer.rule import Context
 
 _LOAD_TOOLS = ("locust",)   # a load generator's requests are test traffic, not a dependency
-
-
-def option(ctx: Context, rule: str, key: str, default: int) -> int:
-    """A rule option from the configuration (`[tool.svclint.rules.SVC004] max-hops = 4`), else the default.
-
-    The engine gives each rule its own validated options in ctx.options (the rule declares them in
-    Rule.options); a mapping keyed by rule id is still read for callers that build a Context by hand."""
-    opts = ctx.options.get(rule, ctx.options)
-    value = opts.get(key, default) if isinstance(opts, Mapping) else default
-    return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
 def _soft(ctx: Context) -> set[tuple[str, str]]:

@@ -9,9 +9,7 @@ from analyzer.model import Finding, Severity
 from analyzer.rule import ARCHITECTURE, Context, Example, Option, Rule
 from analyzer.rules._util import edge_location
 
-from ._sync import hard_sync_graph, option
-
-DEFAULT_MAX_HOPS = 3
+from ._sync import hard_sync_graph
 
 
 def _compose(names: str) -> str:
@@ -32,7 +30,7 @@ def _longest(d: nx.DiGraph) -> list[list[str]]:
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    limit = option(ctx, RULE.id, "max-hops", DEFAULT_MAX_HOPS)
+    limit = int(RULE.option(ctx, "max-hops"))
     d = hard_sync_graph(ctx)
     for component in sorted(nx.weakly_connected_components(d), key=min):
         chain = _longest(d.subgraph(component))
@@ -59,7 +57,7 @@ RULE = Rule(
         "model), merge services that always call each other, or make the deep step asynchronous.",
     checklist="Service Boundary Analysis: upstream/downstream dependencies",
     check=check,
-    options={"max-hops": Option(DEFAULT_MAX_HOPS, "longest chain of hard synchronous calls allowed", minimum=1)},
+    options={"max-hops": Option(3, "the most synchronous calls one request may cross in a row", minimum=1)},
     valid=(
         Example({"docker-compose.yml": _compose("abcd"), "a/app.py": _caller("b"), "b/app.py": _caller("c"),
                  "c/app.py": _caller("d"), "d/app.py": "x = 1\n"}, note="three hops is the limit"),

@@ -7,10 +7,7 @@ from analyzer.model import Finding, Severity
 from analyzer.rule import ARCHITECTURE, Context, Example, Option, Rule
 from analyzer.rules._util import edge_location
 
-from ._sync import hard_sync_graph, option
-
-DEFAULT_MAX_FAN_IN = 5
-DEFAULT_MAX_FAN_OUT = 5
+from ._sync import hard_sync_graph
 
 
 def _compose(names) -> str:
@@ -23,8 +20,8 @@ def _caller(*targets: str) -> str:
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    max_in = option(ctx, RULE.id, "max-fan-in", DEFAULT_MAX_FAN_IN)
-    max_out = option(ctx, RULE.id, "max-fan-out", DEFAULT_MAX_FAN_OUT)
+    max_in = int(RULE.option(ctx, "max-fan-in"))
+    max_out = int(RULE.option(ctx, "max-fan-out"))
     d = hard_sync_graph(ctx)
     for sid in sorted(d.nodes):
         callers, callees = sorted(d.predecessors(sid)), sorted(d.successors(sid))
@@ -58,8 +55,9 @@ RULE = Rule(
         "let it publish events instead of calling every downstream service.",
     checklist="Service Boundary Analysis: upstream/downstream dependencies",
     check=check,
-    options={"max-fan-in": Option(DEFAULT_MAX_FAN_IN, "most services calling one service synchronously", minimum=1),
-             "max-fan-out": Option(DEFAULT_MAX_FAN_OUT, "most services one service calls synchronously", minimum=1)},
+    options={"max-fan-in": Option(5, "the most services that may call one service synchronously", minimum=1),
+             "max-fan-out": Option(5, "the most services a service that is itself called may call "
+                                      "synchronously", minimum=1)},
     valid=(
         Example({"docker-compose.yml": _compose(["gw", *_SPOKES]), "gw/app.py": _caller(*_SPOKES),
                  **{f"{s}/app.py": "x = 1\n" for s in _SPOKES}},

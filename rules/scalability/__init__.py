@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from .scl001 import RULE as SCL001
+from .scl002 import RULE as SCL002
+from .scl003 import RULE as SCL003
 from .scl004 import RULE as SCL004
+from .scl005 import RULE as SCL005
 
-RULES = (SCL001, SCL004)
+RULES = (SCL001, SCL002, SCL003, SCL004, SCL005)

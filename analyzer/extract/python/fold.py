@@ -60,6 +60,8 @@ class Folder:
         # expressions bound to local names and `self.x` attributes where the value is being read
         self.local: Callable[[str], Optional[cst.BaseExpression]] | None = None
         self._active: set[str] = set()
+        # project functions that return an environment variable named by a parameter (`get_env("X")`)
+        self.env_wrappers: dict[str, int] = {}
 
     def fold(self, node: cst.BaseExpression | None) -> str:
         if node is None:
@@ -137,6 +139,9 @@ class Folder:
         if qual in ENV_GETTERS or (name or "").endswith(("environ.get", ".getenv")) or \
                 (qual or "").endswith(".env") or name in ("env", "config", "env.str", "env.url"):
             return self._env(args, kwargs)
+        if name in self.env_wrappers and len(args) > self.env_wrappers[name]:
+            key = string_value(args[self.env_wrappers[name]].value)
+            return "${%s}" % key if key else UNKNOWN
         if isinstance(func, cst.Attribute) and func.attr.value == "format":
             return self._format(func.value, args, kwargs)
         if isinstance(func, cst.Attribute) and func.attr.value == "join" and args:

@@ -93,7 +93,8 @@ def on_assign(v: "ModuleVisitor", node: cst.CSTNode, target: cst.BaseExpression,
 
 
 def on_call(v: "ModuleVisitor", node: cst.Call, qual: str, func_name: str) -> None:
-    last = func_name.split(".")[-1]
+    # `Schema().load(...)` has no dotted name: the attribute called still says what it does
+    last = node.func.attr.value if isinstance(node.func, cst.Attribute) else func_name.split(".")[-1]
     for arg in node.args:
         kw = arg.keyword.value if arg.keyword is not None else ""
         if kw:
@@ -148,6 +149,14 @@ def on_attribute(v: "ModuleVisitor", node: cst.Attribute) -> None:
         if receiver in _REQUEST_NAMES or receiver.endswith(".request"):
             if attr in ("json", "form", "data", "values", "files", "body", "POST", "FILES", "stream"):
                 _fact(v, node, "body-read", name)
+
+
+def on_function(v: "ModuleVisitor", node: cst.FunctionDef, params: list[str]) -> None:
+    """A function shaped like a request handler: takes the request first (aiohttp, Django, Starlette
+    endpoints), or an HTTP-verb method of a class (class-based views, Tornado handlers)."""
+    verb = v.cls and node.name.value in ("get", "post", "put", "patch", "delete")
+    if (params and params[0] in ("request", "req")) or verb:
+        _fact(v, node.name, "request-handler", node.name.value)
 
 
 def on_decorator(v: "ModuleVisitor", node: cst.Decorator, qual: str) -> None:

@@ -223,6 +223,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self.params[qual] = (params, [p.name.value for p in node.params.kwonly_params])
         for dec, name in zip(node.decorators, decorators):
             sec.on_decorator(self, dec, name)
+        sec.on_function(self, node, params)
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._funcs.pop()
@@ -475,6 +476,7 @@ class ModuleVisitor(cst.CSTVisitor):
             self.uses_print = True
         qual = self.qualify(func_name) or func_name
         self._env_read(node, qual, func_name)
+        self._wrapped_env_read(node, func_name)
         self._server_registration(node, qual, func_name)
         self._route_call(node, qual, func_name)
         sec.on_call(self, node, qual, func_name)
@@ -488,6 +490,8 @@ class ModuleVisitor(cst.CSTVisitor):
         base = dotted(node.value) or ""
         if (self.qualify(base) == "os.environ" or base == "os.environ") and len(node.slice) == 1:
             index = node.slice[0].slice
+            if isinstance(index, cst.Index):
+                self._env_wrapper(index.value)
             if isinstance(index, cst.Index) and string_value(index.value):
                 self.out.env_reads.append((node, EnvRead(string_value(index.value) or "", None, 0,
                                                          required=self._try == 0)))
@@ -497,11 +501,27 @@ class ModuleVisitor(cst.CSTVisitor):
                 func_name.endswith(("environ.get", "getenv"))):
             return
         key = _pos(node, 0)
+        self._env_wrapper(key)
         if key is None or string_value(key) is None:
             return
         default = _pos(node, 1) or _kw(node, "default")
         value = None if default is None or _is_none(default) else self.folder.fold(default)
         self.out.env_reads.append((node, EnvRead(string_value(key) or "", value, 0)))
+
+    def _env_wrapper(self, key: cst.BaseExpression | None) -> None:
+        """`def must_env(name): return os.environ.get(name)`: a module function whose parameter names the
+        variable; its callers (`must_env("DB_URL")`) read that variable."""
+        if not isinstance(key, cst.Name) or len(self._funcs) != 1 or self._classes:
+            return
+        positional, _ = self.params.get(self.scope, ([], []))
+        if key.value in positional:
+            self.folder.env_wrappers[self.scope] = positional.index(key.value)
+
+    def _wrapped_env_read(self, node: cst.Call, func_name: str) -> None:
+        index = self.folder.env_wrappers.get(func_name)
+        key = _pos(node, index) if index is not None else None
+        if key is not None and string_value(key):
+            self.out.env_reads.append((node, EnvRead(string_value(key) or "", None, 0)))
 
     def _server_registration(self, node: cst.Call, qual: str, func_name: str) -> None:
         last = func_name.split(".")[-1]
