@@ -14,6 +14,7 @@ import click
 
 from . import __version__
 from .cache import CACHE_DIR
+from .accounting import account
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
@@ -42,6 +43,14 @@ def _root(path: str) -> str:
     return path
 
 
+def _size(text: str) -> int:
+    """`5MB`, `500k`, `1048576` -> bytes (1k = 1024); anything else is a usage error."""
+    m = re.fullmatch(r"\s*(\d+)\s*([kKmM]?)[bB]?\s*", text)
+    if not m or int(m.group(1)) == 0:
+        raise InputError(f"--max-file-size {text!r}: expected a positive size such as 5MB, 500k or 1048576")
+    return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[m.group(2).lower()]
+
+
 def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
@@ -58,11 +67,12 @@ def _perf_options(func):
                         help="Processes for extraction [default: all cores].")(wrapper)
 
 
-def _analyze(root: str, excludes, perf: dict, includes=()):
+def _analyze(root: str, excludes, perf: dict, includes=(), max_bytes: int | None = None):
     cache_dir = None if perf["no_cache"] else (perf["cache_dir"] or os.path.join(root, CACHE_DIR))
     bar = Progress()
     try:
-        return analyze(root, excludes, includes, progress=bar, jobs=perf["jobs"], cache_dir=cache_dir)
+        sizes = {} if max_bytes is None else {"max_bytes": max_bytes}
+        return analyze(root, excludes, includes, progress=bar, jobs=perf["jobs"], cache_dir=cache_dir, **sizes)
     finally:
         bar.close()
 
@@ -96,17 +106,20 @@ def main() -> None:
               help="Configuration file (default: svclint.toml, else [tool.svclint] of pyproject.toml, in PATH).")
 @click.option("--baseline", type=click.Path(dir_okay=False), help="Report only findings not in this baseline file.")
 @click.option("--update-baseline", is_flag=True, help="Write every current finding to the --baseline file.")
+@click.option("--max-file-size", default="5MB", show_default=True,
+              help="Skip (and report) files larger than this: bytes, or with a k/KB, M/MB suffix.")
 @_perf_options
 def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
          fail_on: str | None, exit_zero: bool, exclude: tuple[str, ...], no_default_excludes: bool,
          output: str | None, debug: bool, config_file: str | None, baseline: str | None,
-         update_baseline: bool, perf: dict) -> None:
+         update_baseline: bool, max_file_size: str, perf: dict) -> None:
     """Scan the repository at PATH and report findings.
 
     With FILES (paths relative to PATH, as pre-commit passes them), findings are reported only for
     those files and the services they belong to; the graph is still built from the whole repository.
     """
     root = _root(path)
+    max_bytes = _size(max_file_size)
     known = {r.id for r in _rules()}
     for prefix in _split(select) + _split(ignore):
         if not any(k.startswith(prefix.upper()) for k in known):
@@ -117,7 +130,7 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
         raise InputError("--update-baseline needs --baseline FILE (or `baseline` in the configuration)")
     known_findings = _load_baseline(baseline) if baseline and not update_baseline else None
     rules = select_rules(_rules(), config.select, config.ignore)
-    analysis = _analyze(root, _excludes(config, exclude, no_default_excludes), perf, config.include)
+    analysis = _analyze(root, _excludes(config, exclude, no_default_excludes), perf, config.include, max_bytes)
     findings = run_rules(analysis, rules, debug=debug, config=config)
     if update_baseline:
         from .baseline import render_baseline
@@ -130,10 +143,9 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     if files:
         findings = restrict_to(findings, analysis, [os.path.relpath(f, root) if os.path.isabs(f) else f
                                                     for f in files])
-    skipped = [(f.path, f.skipped) for f in analysis.files.values() if f.skipped] + \
-        list(analysis.discovery.skipped)
+    skipped = account(analysis.discovery, analysis.files).skipped
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    text = render_findings(fmt, findings, analysis, rules, sorted(skipped), colour)
+    text = render_findings(fmt, findings, analysis, rules, skipped, colour)
     _emit(text, output)
     threshold = config.fail_on.rank
     if not exit_zero and any(f.severity.rank >= threshold for f in findings):
@@ -361,8 +373,11 @@ def contract_infer(path: str, service: str | None, write: bool, fmt: str, exclud
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
         click.echo(text, nl=False)
 

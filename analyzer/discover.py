@@ -5,6 +5,7 @@ a compose file, a manifest or a contract) are classified "yaml" and decided by `
 """
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ DEFAULT_EXCLUDES = (
 FOREIGN = {".go": "go", ".js": "node", ".mjs": "node", ".ts": "node", ".java": "java", ".kt": "java",
            ".cs": "csharp", ".php": "php", ".rb": "ruby", ".rs": "rust", ".scala": "scala",
            ".ex": "elixir", ".cpp": "cpp", ".c": "c"}
+MAX_IGNORE_BYTES = 1024 * 1024
 # code in other languages that is read (lexically) for its message flows
 SOURCE_EXTENSIONS = (".go", ".js", ".mjs", ".cjs", ".ts", ".java", ".kt", ".cs", ".php", ".rb", ".scala")
 MARKERS = {"package.json": "node", "go.mod": "go", "pom.xml": "java", "build.gradle": "java",
@@ -63,13 +65,25 @@ def classify(name: str, rel: str) -> str | None:
     return None
 
 
-def _load_ignore(directory: Path) -> pathspec.PathSpec | None:
-    ignore = directory / ".gitignore"
+def _load_ignore(directory: Path, real_root: Path) -> pathspec.PathSpec | None:
+    path = str(directory / ".gitignore")
+    if os.path.islink(path) and not _inside(path, real_root):
+        return None
     try:
-        text = ignore.read_text(encoding="utf-8", errors="replace")
+        text = read_regular(path, MAX_IGNORE_BYTES).decode("utf-8", "replace")
     except OSError:
         return None
     return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+
+
+def read_regular(full: str, limit: int) -> bytes:
+    """At most `limit` bytes of a regular file. Opened non-blocking and checked after opening, so a
+    file swapped for a FIFO or a device since discovery is refused instead of blocking the scan."""
+    fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        return fh.read(limit)
 
 
 def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUDES,
@@ -97,7 +111,7 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
             continue
         visited.add((st.st_dev, st.st_ino))
         directories.append(rel_dir)
-        spec = _load_ignore(directory)
+        spec = _load_ignore(directory, real_root)
         if spec is not None:
             ignores = ignores + [(rel_dir, spec)]
         try:
@@ -110,19 +124,25 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
         for entry in entries:
             name = entry.name
             rel = f"{rel_dir}/{name}" if rel_dir else name
+            bad_name = _bad_name(name)
+            if bad_name:
+                # undecodable bytes or control characters cannot be printed in a report: say so instead
+                skipped.append((_printable(rel), f"name {bad_name}; not read"))
+                continue
             try:
                 is_link = entry.is_symlink()
                 is_dir = entry.is_dir(follow_symlinks=False)
             except OSError:
                 skipped.append((rel, "cannot stat"))
                 continue
-            probe = rel + "/" if is_dir else rel
+            link_to_dir = is_link and os.path.isdir(entry.path)
+            probe = rel + "/" if is_dir or link_to_dir else rel
             if exclude_spec.match_file(probe) or _ignored(probe, ignores):
                 continue
             if is_link:
                 target_ok = _inside(entry.path, real_root)
-                if is_dir or not target_ok:
-                    if classify(name, rel) or os.path.isdir(entry.path):
+                if link_to_dir or not target_ok:
+                    if classify(name, rel) or link_to_dir:
                         skipped.append((rel, "symbolic link not followed" if target_ok
                                         else "symbolic link to outside the root not followed"))
                     continue
@@ -166,6 +186,21 @@ def _ignored(probe: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:
         if spec.match_file(sub):
             return True
     return False
+
+
+def _bad_name(name: str) -> str:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid UTF-8"
+    if any(ord(c) < 32 or ord(c) == 127 for c in name):
+        return "contains control characters"
+    return ""
+
+
+def _printable(rel: str) -> str:
+    text = rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return "".join(f"\\x{ord(c):02x}" if ord(c) < 32 or ord(c) == 127 else c for c in text)
 
 
 def _under(path: str, directory: str) -> bool:

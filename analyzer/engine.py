@@ -28,14 +28,14 @@ class Analysis:
 
 
 def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Sequence[str] = (),
-            progress: Callable[[int, int], None] | None = None, *, jobs: int | None = None,
-            cache_dir: str | None = None) -> Analysis:
-    """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file.
-    `jobs`: extraction processes (None: all cores); `cache_dir`: where per-file facts are cached by
-    content (None: no cache)."""
+            progress: Callable[[int, int], None] | None = None, max_bytes: int = MAX_BYTES, *,
+            jobs: int | None = None, cache_dir: str | None = None) -> Analysis:
+    """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file;
+    files over `max_bytes` are skipped with a reason. `jobs`: extraction processes (None: all cores);
+    `cache_dir`: where per-file facts are cached by content (None: no cache)."""
     found = discover(root, tuple(excludes), tuple(includes))
-    cache = FactsCache(cache_dir, {"max_bytes": MAX_BYTES, "prefilter": True}) if cache_dir else None
-    facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress)
+    cache = FactsCache(cache_dir, {"max_bytes": max_bytes, "prefilter": True}) if cache_dir else None
+    facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress, max_bytes=max_bytes)
     arch = resolve(facts.values(), found.languages, found.directories)
     return Analysis(root, found, facts, arch, build_graph(arch))
 

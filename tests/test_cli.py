@@ -260,10 +260,11 @@ def test_findings_json_schema(shop: Path) -> None:
 
 
 def test_findings_json_keys_are_exactly_the_designed_ones(shop: Path) -> None:
-    """The designed keys, plus `skipped` (files found but not analysed, with the reason; README)."""
+    """The designed keys, plus the accounting (README): `discovered`, `analysed`, `with_errors` and
+    `skipped` (files found but not analysed, with the reason)."""
     doc = json.loads(invoke("scan", str(shop), "--format", "json").stdout)
     assert set(doc) == {"schema", "findings", "summary"}
-    assert set(doc["summary"]) == SUMMARY_KEYS | {"skipped"}
+    assert set(doc["summary"]) == SUMMARY_KEYS | {"skipped", "discovered", "analysed", "with_errors"}
     assert all(set(s) == {"file", "reason"} for s in doc["summary"]["skipped"])
 
 

@@ -5,6 +5,7 @@ import hashlib
 import os
 import re
 
+from ..discover import read_regular
 from ..model import DeployFacts, FileFacts, ParseError
 from .suppress import find_suppressions
 
@@ -46,14 +47,13 @@ def read_source(root: str, path: str, kind: str,
     is over the size limit."""
     full = os.path.join(root, *path.split("/"))
     try:
-        with open(full, "rb") as fh:
-            data = fh.read(max_bytes + 1)
+        data = read_regular(full, max_bytes + 1)
     except OSError as exc:
         return None, "", FileFacts(path, kind, skipped=f"cannot read: {exc.strerror or exc}")
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if len(data) > max_bytes:
         return None, digest, FileFacts(path, kind, digest=digest,
-                                       skipped=f"larger than the size limit of {max_bytes} bytes")
+                                       skipped=f"larger than the size limit of {max_bytes} bytes (--max-file-size)")
     return data, digest, None
 
 
@@ -68,6 +68,14 @@ def extract_file(root: str, path: str, kind: str, max_bytes: int = MAX_BYTES, pr
 def extract_bytes(path: str, kind: str, data: bytes, digest: str = "", prefilter: bool = True) -> FileFacts:
     """`prefilter`: Python modules that provably hold nothing but imports (and what the cheap reader
     reproduces exactly) are read with `ast` instead of LibCST (see python/prefilter.py)."""
+    try:
+        return _extract_bytes(path, kind, data, digest, prefilter)
+    except (Exception, RecursionError) as exc:  # noqa: BLE001 - the last guard: one file never stops a scan
+        return FileFacts(path, kind, digest, errors=(ParseError(
+            f"internal error while reading this file ({type(exc).__name__}: {exc}); please report it", 1),))
+
+
+def _extract_bytes(path: str, kind: str, data: bytes, digest: str, prefilter: bool = True) -> FileFacts:
     lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     if kind == "python":
         from .python import extract_python

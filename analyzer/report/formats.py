@@ -14,7 +14,9 @@ def render_findings(fmt: str, findings: Sequence[Finding], analysis, rules: Sequ
     files, services = len(analysis.files), len(analysis.arch.services)
     if fmt == "json":
         from .json_report import render_findings_json
-        return render_findings_json(findings, files, services, skipped)
+        from ..accounting import account
+        return render_findings_json(findings, files, services, skipped,
+                                    account(analysis.discovery, analysis.files).counts())
     if fmt == "sarif":
         from .sarif import render_sarif
         return render_sarif(findings, rules, analysis.root, analysis.files)

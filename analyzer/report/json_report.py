@@ -12,12 +12,13 @@ GRAPH_SCHEMA = "svclint.graph/1"
 
 
 def render_findings_json(findings: Iterable[Finding], files: int, services: int,
-                         skipped: Iterable[tuple[str, str]] = ()) -> str:
+                         skipped: Iterable[tuple[str, str]] = (), counts: dict[str, int] | None = None) -> str:
+    """`counts` (discovered, analysed, with_errors: see analyzer.accounting) joins the summary."""
     findings = list(findings)
     by_sev = Counter(f.severity.value for f in findings)
     doc = {"schema": FINDINGS_SCHEMA, "findings": [f.to_json() for f in findings],
            "summary": {"files": files, "services": services, "findings": len(findings),
-                       "by_severity": dict(sorted(by_sev.items())),
+                       "by_severity": dict(sorted(by_sev.items())), **(counts or {}),
                        "skipped": [{"file": p, "reason": r} for p, r in skipped]}}
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import ast
+import io
 import re
 import sys
+import tokenize
 from dataclasses import replace
 
 import libcst as cst
@@ -35,6 +37,10 @@ def extract_python(path: str, data: bytes, prefilter: bool = False) -> tuple[Pyt
     generated = bool(_GENERATED.search(head)) or path.endswith(("_pb2.py", "_pb2_grpc.py"))
     if generated:
         return _generated_facts(path, data), ()
+    nul = data.find(b"\0")
+    if nul >= 0:
+        return None, (ParseError("file contains NUL bytes; not Python source", data.count(b"\n", 0, nul) + 1,
+                                 nul - data.rfind(b"\n", 0, nul) - 1),)
     tree, guard = _nesting_guard(data)
     if guard is not None:
         return None, (guard,)
@@ -48,7 +54,7 @@ def extract_python(path: str, data: bytes, prefilter: bool = False) -> tuple[Pyt
     except cst.ParserSyntaxError as exc:
         return None, (_syntax_error(data, exc),)
     except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
-        return None, (ParseError(f"cannot decode Python source: {exc}", 1, 0),)
+        return None, (_decode_error(data, exc),)
     except RecursionError:
         return None, (ParseError("source nested too deeply to parse", 1, 0),)
     visitor = ModuleVisitor(module_name(path), path)
@@ -79,6 +85,30 @@ def _nesting_guard(data: bytes) -> tuple[ast.Module | None, ParseError | None]:
     except ValueError:
         pass  # NUL bytes and the like: LibCST reports them
     return None, None
+
+
+def _decode_error(data: bytes, exc: Exception) -> ParseError:
+    """Where a source cannot be decoded: the bad coding cookie's line, or the first byte that is not
+    valid in the declared encoding (UTF-8 without a cookie, PEP 263)."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as err:
+        if "invalid or missing" not in str(err):
+            line = next((i for i, ln in enumerate(data.splitlines()[:2], 1) if b"coding" in ln), 1)
+            return ParseError(f"cannot decode Python source: {err}", line, 0)
+        encoding = "utf-8"      # no cookie, and the first lines are not UTF-8: find the byte below
+    except LookupError as err:
+        line = next((i for i, ln in enumerate(data.splitlines()[:2], 1) if b"coding" in ln), 1)
+        return ParseError(f"cannot decode Python source: {err}", line, 0)
+    try:
+        data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as err:
+        start = getattr(err, "start", 0)
+        line_start = data.rfind(b"\n", 0, start) + 1
+        reason = getattr(err, "reason", str(err))
+        return ParseError(f"not valid {encoding}" + (" (no coding declaration)" if encoding == "utf-8" else "") +
+                          f": {reason}", data.count(b"\n", 0, start) + 1, start - line_start)
+    return ParseError(f"cannot decode Python source: {exc}", 1, 0)
 
 
 def _syntax_error(data: bytes, exc: cst.ParserSyntaxError) -> ParseError:

@@ -1,0 +1,233 @@
+"""Hostile YAML: only safe loading, alias bombs refused in bounded memory, templates skipped, odd
+streams read or reported at their line, huge files skipped with a clear, configurable limit."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analyzer import yamlio
+from analyzer.extract import extract_bytes, extract_file
+
+PY_TAGS = """apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: evil
+data:
+  a: !!python/object/apply:os.system ["touch PYTAG-RAN"]
+  b: !!python/object/new:subprocess.Popen [["touch", "PYTAG-RAN"]]
+  c: !!python/name:os.system
+  d: !!python/module:os
+  e: !!python/object:collections.OrderedDict {x: 1}
+  f: !custom-tag value
+  g: !!binary aGVsbG8=
+"""
+
+
+def bomb(levels: int, width: int = 9) -> str:
+    text = "a0: &a0 [" + ",".join(['"lol"'] * width) + "]\n"
+    for i in range(1, levels + 1):
+        text += f"a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * width) + "]\n"
+    return "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: lol}\n" + text
+
+
+def test_python_tags_are_never_constructed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    called: list[str] = []
+    monkeypatch.setattr(os, "system", lambda *a: called.append("os.system") or 0)
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: called.append("Popen"))
+    monkeypatch.chdir(tmp_path)
+    docs, problems = yamlio.load_all(PY_TAGS)
+    assert called == [] and not (tmp_path / "PYTAG-RAN").exists()
+    data = docs[0]["data"]
+    # every tagged value is plain data (its text, or its list or mapping): nothing imported, built, called
+    plain = (str, int, float, bool, type(None), bytes, list, dict)
+    assert all(type(v) in plain or isinstance(v, (yamlio.YMap, yamlio.YList)) for v in yamlio.walk(docs)), data
+    assert data["a"] == ["touch PYTAG-RAN"] and data["c"] == "" and data["f"] == "value"
+    facts = extract_bytes("k8s/evil.yaml", "yaml", PY_TAGS.encode())
+    assert facts.kind == "kubernetes" and not any("RAN" in p.name for p in tmp_path.iterdir())
+    assert called == []
+
+
+def test_the_unsafe_loader_would_have_run_it() -> None:
+    """The control: PyYAML's unsafe loader does construct these tags (so the test above can fail)."""
+    built = yaml.load("!!python/object/apply:builtins.ValueError ['constructed']", Loader=yaml.UnsafeLoader)
+    assert isinstance(built, ValueError)
+    docs, _ = yamlio.load_all("!!python/object/apply:builtins.ValueError ['constructed']")
+    assert docs == [["constructed"]]
+
+
+@pytest.mark.parametrize("levels", [9, 12, 30])
+def test_alias_bombs_are_refused_in_bounded_memory(levels: int) -> None:
+    text = bomb(levels)
+    tracemalloc.start()
+    try:
+        docs, problems = yamlio.load_all(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert docs == []
+    assert any("alias bomb" in p.message for p in problems)
+    assert peak < 32 * 1024 * 1024, peak         # a 9**9 expansion would need gigabytes
+    facts = extract_bytes("k8s/lol.yaml", "yaml", text.encode())
+    assert facts.errors and "alias bomb" in facts.errors[0].message
+
+
+def test_quadratic_alias_blowup_is_refused() -> None:
+    """Not exponential but wide: one large list referenced many times."""
+    text = "apiVersion: v1\nkind: ConfigMap\nbig: &big [" + ",".join(["x"] * 5000) + "]\nrefs: [" + \
+        ",".join(["*big"] * 500) + "]\n"
+    docs, problems = yamlio.load_all(text)
+    assert docs == [] and "alias bomb" in problems[0].message
+
+
+def test_shared_anchors_within_the_budget_are_read() -> None:
+    docs, problems = yamlio.load_all("base: &b {image: x, env: [1, 2]}\na: *b\nb: {<<: *b, image: y}\n")
+    assert problems == [] and docs[0]["a"]["image"] == "x" and docs[0]["b"]["image"] == "y"
+
+
+def test_multi_document_stream_with_non_mapping_documents() -> None:
+    text = """apiVersion: v1
+kind: Service
+metadata: {name: inventory}
+spec:
+  selector: {app: inventory}
+  ports: [{port: 8080}]
+---
+- just
+- a list
+---
+a plain string
+---
+---
+null
+---
+42
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: inventory}
+spec:
+  template:
+    metadata: {labels: {app: inventory}}
+    spec:
+      containers: [{name: app, image: inventory:1}]
+"""
+    facts = extract_bytes("k8s/multi.yaml", "yaml", text.encode())
+    assert facts.errors == ()
+    assert [s.name for s in facts.deploy.services] == ["inventory"]
+    assert [w.name for w in facts.deploy.workloads] == ["inventory"]
+
+
+@pytest.mark.parametrize("text", [
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: [not, a, mapping]\nspec:\n  replicas: many\n"
+    "  template:\n    spec:\n      containers: 7\n",
+    "apiVersion: apps/v1\nkind: [Deployment]\nspec: 5\n",
+    "apiVersion: v1\nkind: Service\n? [complex, key]\n: 1\n? {a: 1}\n: 2\n1: 2\nnull: 3\n",
+    "apiVersion: apps/v1\nkind: Deployment\nspec: {template: {spec: {containers: [7, null, [1], {env: 5}]}}}\n",
+    "apiVersion: v1\nkind: ConfigMap\ndata: " + "[" * 3000 + "]" * 3000 + "\n",
+    "apiVersion: v1\nkind: ConfigMap\ndata: " + "{a: " * 3000 + "1" + "}" * 3000 + "\n",
+], ids=["wrong-types", "kind-list", "complex-keys", "odd-containers", "deep-list", "deep-map"])
+def test_documents_of_the_wrong_shape_never_crash(text: str) -> None:
+    facts = extract_bytes("k8s/odd.yaml", "yaml", text.encode())
+    assert facts.kind == "kubernetes"
+    assert all(e.line >= 1 for e in facts.errors)
+
+
+def test_compose_of_the_wrong_shape_never_crashes() -> None:
+    text = ("services:\n  a: 5\n  b: [1]\n  c:\n    image: [x]\n    environment: 7\n    ports: {a: 1}\n"
+            "    depends_on: 3\n  d:\n    build: {context: 9}\n    healthcheck: yes\n")
+    facts = extract_bytes("docker-compose.yml", "yaml", text.encode())
+    assert facts.kind == "compose"
+    assert {e.line for e in facts.errors} == {2, 3}
+
+
+def test_duplicate_keys_are_a_warning_at_their_line(scan_files) -> None:
+    _, findings = scan_files({"k8s/svc.yaml": "apiVersion: v1\nkind: Service\nmetadata: {name: a}\n"
+                                              "metadata: {name: b}\n"}, dedent=False)
+    (f,) = [f for f in findings if f.rule == "E001"]
+    assert (f.file, f.line, f.severity.value) == ("k8s/svc.yaml", 4, "warning") and "duplicate key" in f.message
+
+
+def test_tabs_are_an_error_at_their_line() -> None:
+    facts = extract_bytes("k8s/tabs.yaml", "yaml", b"apiVersion: v1\nkind: Service\nmetadata:\n\tname: a\n")
+    (err,) = facts.errors
+    assert err.line == 4 and "invalid YAML" in err.message
+
+
+@pytest.mark.parametrize("data, fragment, line", [
+    (b"apiVersion: v1\nkind: ConfigMap\ndata: {a: '\xff'}\n", "not valid UTF-8", 3),
+    (b"apiVersion: v1\nkind: ConfigMap\x00\n", "NUL bytes", 1),
+    (b"apiVersion: v1\nkind: Service\nmetadata: [a, b\n", "invalid YAML", 4),
+])
+def test_unreadable_yaml_is_reported_at_its_line(data: bytes, fragment: str, line: int) -> None:
+    (err,) = extract_bytes("k8s/x.yaml", "yaml", data).errors
+    assert fragment in err.message and err.line == line
+
+
+@pytest.mark.parametrize("path, text, reason", [
+    ("chart/templates/deployment.yaml",
+     "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"x.fullname\" . }}\n", "Helm template"),
+    ("deploy/jinja.yaml", "apiVersion: v1\nkind: ConfigMap\n{% for x in items %}\n  {{ x }}: 1\n{% endfor %}\n",
+     "template (Helm/Jinja)"),
+])
+def test_templates_are_skipped_with_a_reason(make_repo, path: str, text: str, reason: str) -> None:
+    from analyzer.engine import analyze
+    root = make_repo({"chart/Chart.yaml": "apiVersion: v2\nname: x\nversion: 0.1.0\n", path: text})
+    facts = analyze(str(root)).files[path]
+    assert reason in facts.skipped and facts.errors == ()
+
+
+def test_empty_and_comment_only_yaml() -> None:
+    for data in (b"", b"# only a comment\n", b"---\n...\n"):
+        facts = extract_bytes("k8s/empty.yaml", "yaml", data)
+        assert facts.errors == ()
+
+
+def _scan(root: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "analyzer", "scan", str(root), "--format", "json", *args],
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_size_limit_is_clear_and_configurable(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    manifest = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata:\n" + \
+        "".join(f"  key{i}: value{i}\n" for i in range(200))
+    (tmp_path / "k8s" / "big.yaml").write_text(manifest)
+    assert 2048 < len(manifest) < 100_000
+    default = json.loads(_scan(tmp_path).stdout)
+    assert default["summary"]["skipped"] == [] and default["summary"]["analysed"] == 1
+    proc = _scan(tmp_path, "--max-file-size", "2k")
+    small = json.loads(proc.stdout)
+    assert small["summary"]["skipped"] == [
+        {"file": "k8s/big.yaml", "reason": "larger than the size limit of 2048 bytes (--max-file-size)"}]
+    assert small["summary"]["analysed"] == 0 and small["summary"]["discovered"] == 1
+
+
+@pytest.mark.parametrize("value", ["nonsense", "0", "-5", "5GBB"])
+def test_bad_size_limit_is_exit_2_in_one_line(tmp_path: Path, value: str) -> None:
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+    result = CliRunner().invoke(main, ["scan", str(tmp_path), f"--max-file-size={value}"])
+    assert result.exit_code == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "--max-file-size" in result.stderr
+
+
+@pytest.mark.parametrize("value, size", [("1048576", 1048576), ("500k", 512000), ("2MB", 2097152), ("3m", 3145728)])
+def test_size_limit_spellings(value: str, size: int) -> None:
+    from analyzer.cli import _size
+    assert _size(value) == size
+
+
+def test_huge_yaml_over_the_default_limit_is_not_read(tmp_path: Path) -> None:
+    (tmp_path / "big.yaml").write_text("apiVersion: v1\nkind: ConfigMap\ndata:\n" +
+                                       "".join(f"  k{i}: v{i}\n" for i in range(500_000)))
+    assert os.path.getsize(tmp_path / "big.yaml") > 5 * 1024 * 1024
+    facts = extract_file(str(tmp_path), "big.yaml", "yaml")
+    assert facts.skipped == "larger than the size limit of 5242880 bytes (--max-file-size)"
