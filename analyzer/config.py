@@ -183,7 +183,8 @@ def load_config(root: str, explicit: str | None = None, rules: Sequence[Rule] | 
         raise ConfigError([ConfigProblem(display, "", f"not valid UTF-8: {exc.reason}")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([ConfigProblem(display, "", f"invalid TOML: {exc}")]) from None
-    if os.path.basename(path) == "pyproject.toml":
+    nested = isinstance(doc.get("tool"), dict) and "svclint" in doc["tool"] and set(doc) == {"tool"}
+    if os.path.basename(path) == "pyproject.toml" or nested:
         table, prefix = doc.get("tool", {}).get("svclint", {}), "tool.svclint."
         if not isinstance(table, dict):
             raise ConfigError([ConfigProblem(display, "tool.svclint", "must be a table")])

@@ -82,6 +82,11 @@ class CallSite:
     symbol: str = ""      # stable description for fingerprints: "requests.get"
     discarded: bool = False   # a statement of its own: the result (response, reply) is never looked at
     blocking: bool = False    # a synchronous client: the call blocks its thread until the peer answers
+    # resilience and observability around the call (RES002-RES007, OBS005)
+    retry_via: str = ""           # tenacity | backoff | stamina | retrying | retry | urllib3 | httpx | grpc | loop
+    retry_bounded: bool = True    # the retry policy stops (attempts or time); False: it retries forever
+    retry_replays: bool = True    # the policy may resend a request the peer already received
+    headers: tuple[str, ...] = () # header (gRPC metadata) names sent, lower case; "?" when not visible
 
 
 @dataclass(frozen=True)
@@ -133,6 +138,26 @@ class ProjectCall:
     callee: str                     # qualified through the imports: "app.clients.get_json"
     line: int
     args: tuple[tuple[str, str], ...] = ()   # ("0", folded) for positional, ("name", folded) for keywords
+
+
+@dataclass(frozen=True)
+class FanOut:
+    """Concurrent fan-out in Python code (asyncio.gather/wait over a built list, an executor sized by input)."""
+    line: int
+    column: int
+    function: str
+    kind: str                     # gather | executor
+    network: bool                 # the fanned-out work makes network calls this module shows
+    bounded: bool                 # a semaphore, limiter, explicit pool limit or fixed worker count bounds it
+
+
+@dataclass(frozen=True)
+class HandlerCall:
+    """A dependency call (datastore, HTTP, gRPC, ...) made inside a route handler, or a helper it calls."""
+    function: str                 # the handler's qualified name (as Route.handler spells it)
+    what: str                     # the call as written: "db.session.execute", "redis_client.ping"
+    line: int
+    column: int = 0
 
 
 @dataclass(frozen=True)
@@ -227,6 +252,12 @@ class PythonFacts:
     outbox: bool = False                  # names a transactional outbox (table, model, library)
     secrets: tuple[SecretLiteral, ...] = ()
     code_facts: tuple[CodeFact, ...] = ()
+    # observability and resilience set-up (OBS004-OBS009, RES006)
+    print_lines: tuple[int, ...] = ()     # print() calls
+    log_config_line: int = 0              # logging.basicConfig / dictConfig / fileConfig / setFormatter
+    instrumented: tuple[str, ...] = ()    # client libraries whose outbound calls carry trace context ("*": all)
+    fan_outs: tuple[FanOut, ...] = ()
+    handler_calls: tuple[HandlerCall, ...] = ()
 
 
 # ----------------------------------------------------------------------------------------------
@@ -407,6 +438,7 @@ class DeployFacts:
     limit_ranges: tuple[str, ...] = ()   # namespaces with a LimitRange (default container resources)
     dockerfile_user_line: int = 0
     dockerfile_from_line: int = 0        # line of the final stage's FROM
+    alert_rules: tuple[str, ...] = ()    # alert names of Prometheus rule files and PrometheusRule objects
     kustomization: Kustomization | None = None
 
 

@@ -204,3 +204,16 @@ def test_a_declared_rule_option_changes_what_the_rule_finds(make_repo) -> None:
     assert [f.rule for f in run_rules(analysis, [svc004], config=config)] == ["SVC004"]
     with pytest.raises(ConfigError, match="must be at least 1"):
         parse_config({"rules": {"SVC004": {"max-hops": 0}}}, "f", "", ALL_RULES)
+
+
+def test_a_config_file_may_hold_a_tool_svclint_table(tmp_path) -> None:
+    cfg = tmp_path / "ci.toml"
+    cfg.write_text("[tool.svclint]\nfail-on = 'info'\n", encoding="utf-8")
+    assert load_config(str(tmp_path), str(cfg)).fail_on is Severity.INFO
+
+
+def test_what_svclint_init_writes_is_valid_configuration() -> None:
+    from analyzer.config import tomllib
+    from analyzer.init import CONFIG
+    parse_config(tomllib.loads(CONFIG)["tool"]["svclint"], "pyproject.toml", "tool.svclint.", ALL_RULES)
+    parse_config(tomllib.loads(CONFIG.replace("[tool.svclint]\n", "", 1)), "svclint.toml", "", ALL_RULES)

@@ -32,6 +32,10 @@ DELIBERATE = {
     ("OBS003", "k8s/reviews.yaml", 30),         # the readinessProbe whose path (line 32) is /ready
     ("SEC006", "k8s/catalog.yaml", 1),          # catalog's Dockerfile has no USER, its pod no runAsNonRoot
     ("SEC003", "services/gateway/gateway/main.py", 99),   # public POST /api/orders, no authentication
+    ("RES005", "services/gateway/gateway/main.py", 80),     # gateway -> catalog, no circuit breaker
+    ("RES005", "services/gateway/gateway/main.py", 102),    # gateway -> orders
+    ("RES005", "services/orders/orders/clients.py", 18),    # orders -> catalog
+    ("RES005", "services/orders/orders/clients.py", 40),    # orders -> payments
 }
 SERVICES = {"cart", "catalog", "gateway", "notifications", "orders", "payments", "reviews"}
 
@@ -106,11 +110,11 @@ def test_deliberate_mistakes_are_found_and_nothing_else(scan_doc: dict) -> None:
     assert by_service == {("RES001", "gateway"), ("RES001", "orders"), ("SVC002", "catalog"),
                           ("SVC002", "orders"), ("CON003", "orders"), ("OBS001", "notifications"),
                           ("OBS002", "notifications"), ("SVC001", "reviews"), ("OBS003", "reviews"),
-                          ("SEC006", "catalog"), ("SEC003", "gateway")}
+                          ("SEC006", "catalog"), ("SEC003", "gateway"), ("RES005", "gateway"), ("RES005", "orders")}
     summary = scan_doc["summary"]
     assert summary["services"] == len(SERVICES)
     assert summary["findings"] == len(DELIBERATE)
-    assert summary["by_severity"] == {"error": 7, "warning": 5}
+    assert summary["by_severity"] == {"error": 10, "warning": 6}
 
 
 def test_graph_has_the_shop_architecture(graph_doc: dict) -> None:

@@ -16,7 +16,8 @@ import yaml
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 COMPOSE = "services:\n  api:\n    build: ./api\n    healthcheck:\n      test: [CMD, curl, -f, http://localhost:8000/health]\n"
-GOOD = ("import requests\nfrom flask import Flask\n\napp = Flask(__name__)\n\n\n@app.get('/health')\n"
+GOOD = ("import requests\nfrom flask import Flask\nfrom prometheus_flask_exporter import PrometheusMetrics\n\n"
+        "app = Flask(__name__)\nPrometheusMetrics(app)\n\n\n@app.get('/health')\n"
         "def health():\n    return 'ok'\n\n\ndef fetch():\n    return requests.get('http://example.org/x', timeout=3)\n")
 BAD = GOOD.replace(", timeout=3)", ")")
 OTHER_BAD = "import requests\n\n\ndef g():\n    return requests.get('http://example.org/y')\n"

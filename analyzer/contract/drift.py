@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+import weakref
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -185,7 +186,8 @@ def is_operational(route: str) -> bool:
 
 def infer(files: Mapping[str, FileFacts], arch: Architecture, svc: Service) -> Inferred:
     health = set(svc.health_endpoints)
-    apis = [Located(a, *_route_location(files, svc, a)) for a in svc.http
+    where = _route_locations(files, svc)
+    apis = [Located(a, *where.get(api_key(a), ("", 0))) for a in svc.http
             if a.partition(" ")[2] not in health and not is_operational(a)]
     apis += [Located(f"GRPC /{g}") for g in svc.grpc]
     apis += [Located(f"RPC {r}") for r in svc.rpc]
@@ -208,18 +210,17 @@ def _by_value(item: Located) -> tuple:
     return (item.value, item.file, item.line)
 
 
-def _route_location(files: Mapping[str, FileFacts], svc: Service, api: str) -> tuple[str, int]:
-    """Where a composed route is defined: the decorated handler in one of the service's modules."""
+def _route_locations(files: Mapping[str, FileFacts], svc: Service) -> dict[tuple[str, str], tuple[str, int]]:
+    """Where each composed route is defined: the decorated handler in one of the service's modules."""
     from ..routes import compose_routes
     pys = [(p, files[p].python) for p in svc.files if p in files and files[p].python is not None]
-    key = api_key(api)
+    origin = {(o.line, o.handler, o.method): path for path, py in pys for o in py.routes}  # type: ignore[union-attr]
+    found: dict[tuple[str, str], tuple[str, int]] = {}
     for r in compose_routes(py for _, py in pys):
-        if r.method in ("PREFIX", "MOUNT", "INCLUDE") or api_key(f"{r.method} {r.path}") != key:
-            continue
-        for path, py in pys:
-            if any(o.line == r.line and o.handler == r.handler and o.method == r.method for o in py.routes):
-                return path, r.line
-    return "", 0
+        path = origin.get((r.line, r.handler, r.method))
+        if r.method not in ("PREFIX", "MOUNT", "INCLUDE") and path is not None:
+            found.setdefault(api_key(f"{r.method} {r.path}"), (path, r.line))
+    return found
 
 
 # ------------------------------------------------------------------------------------------------
@@ -307,7 +308,19 @@ def declared_dependencies(b: Bound, names: Names) -> list[Dependency]:
     return deps
 
 
+_LAST: list = [None, 0, []]   # the last (arch, files) compared: every CON rule of a scan asks again
+
+
 def compute_drift(files: Mapping[str, FileFacts], arch: Architecture) -> list[Drift]:
+    ref, files_id, result = _LAST
+    if ref is not None and ref() is arch and files_id == id(files):
+        return list(result)
+    result = _compute_drift(files, arch)
+    _LAST[:] = [weakref.ref(arch), id(files), result]
+    return list(result)
+
+
+def _compute_drift(files: Mapping[str, FileFacts], arch: Architecture) -> list[Drift]:
     sources = contract_sources(files)
     if not sources:
         return []

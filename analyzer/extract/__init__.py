@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from dataclasses import replace
 
 from ..discover import read_regular
 from ..model import DeployFacts, FileFacts, ParseError
@@ -16,6 +17,8 @@ _KIND = re.compile(r"^\s*kind\s*:", re.M)
 _COMPOSE_NAME = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.ya?ml$|\.compose\.ya?ml$", re.I)
 _SERVICES = re.compile(r"^services\s*:", re.M)
 _CONTRACT = re.compile(r"^service\s*:", re.M)
+_ALERT_GROUPS = re.compile(r"^groups\s*:", re.M)
+_ALERT = re.compile(r"^[\s-]*alert\s*:\s*['\"]?([\w.:-]+)", re.M)
 _TEMPLATE = re.compile(r"\{\{-?\s|\{%-?\s")
 
 
@@ -36,6 +39,8 @@ def yaml_kind(path: str, text: str) -> str:
         return "kubernetes"
     if "static_resources" in text and "clusters" in text:
         return "envoy"
+    if _ALERT_GROUPS.search(text) and _ALERT.search(text):
+        return "alerts"
     if _SERVICES.search(text) and re.search(r"^\s+(image|build)\s*:", text, re.M):
         return "compose"
     return "yaml"
@@ -118,7 +123,12 @@ def _dispatch(path: str, kind: str, text: str) -> tuple[DeployFacts | None, list
     if kind == "kubernetes":
         from .kubernetes import extract_kubernetes
         facts, errors = extract_kubernetes(path, text)
+        if re.search(r"^kind\s*:\s*PrometheusRule\b", text, re.M):
+            facts = replace(facts, alert_rules=tuple(_ALERT.findall(text)))
         return facts, [], list(errors)
+    if kind == "alerts":
+        # a Prometheus rule file (groups -> rules -> alert): only the alert names matter
+        return DeployFacts(alert_rules=tuple(_ALERT.findall(text))), [], []
     if kind == "dockerfile":
         from .dockerfile import extract_dockerfile
         facts, errors = extract_dockerfile(path, text)

@@ -132,6 +132,8 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
         [n for n, _ in out.secrets] + [n for n, _ in out.code_facts] + \
         [n for n, _ in out.models] + \
         [x for n in notes.values() for x in (n.node, *(w for w, _ in n.writes), *(b for b, _ in n.blocking))]
+    obs = v.observer
+    nodes += obs.prints + obs.log_config + [n for n, _ in out.fan_outs] + [n for n, _ in out.handler_calls]
     pos = positions(module, nodes)
 
     def at(node: cst.CSTNode) -> tuple[int, int]:
@@ -168,7 +170,14 @@ def _facts(v: ModuleVisitor, module: cst.Module) -> PythonFacts:
         wrappers=tuple(sorted(set(out.wrappers), key=lambda w: w.name)),
         project_calls=tuple(sorted({replace(c, line=at(n)[0]) for n, c in out.project_calls},
                                    key=lambda c: (c.line, c.callee, c.args))),
-        functions=functions, models=models, outbox=out.outbox)
+        functions=functions, models=models, outbox=out.outbox,
+        print_lines=tuple(sorted({at(n)[0] for n in obs.prints})),
+        log_config_line=min((at(n)[0] for n in obs.log_config), default=0),
+        instrumented=tuple(sorted(obs.instrumented)),
+        fan_outs=tuple(sorted({replace(f, line=at(n)[0], column=at(n)[1]) for n, f in out.fan_outs},
+                              key=lambda f: (f.line, f.column))),
+        handler_calls=tuple(sorted({replace(h, line=at(n)[0], column=at(n)[1]) for n, h in out.handler_calls},
+                                   key=lambda h: (h.function, h.line, h.column))))
 
 
 def _generated_facts(path: str, data: bytes) -> PythonFacts:

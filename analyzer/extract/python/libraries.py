@@ -188,6 +188,28 @@ RETRY_DECORATORS = ("tenacity.retry", "backoff.on_exception", "backoff.on_predic
                     "retrying.retry", "retry.retry", "urllib3.util.retry.Retry")
 BREAKERS = ("pybreaker", "aiobreaker", "circuitbreaker", "purgatory")
 
+# observability (OBS004-OBS009): markers in strings (logging dictConfig, INSTALLED_APPS), the imports
+# that make outbound calls carry trace context (module prefix -> client library, "*" for all)
+STRUCTURED_LOGGING_STRINGS = ("pythonjsonlogger", "structlog", "json_log_formatter", "ecs_logging",
+                              "jsonformatter")
+METRICS_STRINGS = ("django_prometheus",)
+TRACE_PROPAGATION = {
+    "opentelemetry.instrumentation.requests": "requests", "opentelemetry.instrumentation.httpx": "httpx",
+    "opentelemetry.instrumentation.aiohttp_client": "aiohttp", "opentelemetry.instrumentation.grpc": "grpc",
+    "opentelemetry.instrumentation.urllib": "urllib", "opentelemetry.instrumentation.urllib3": "urllib3",
+    "opentelemetry.instrumentation.tornado": "tornado", "opentelemetry.instrumentation.auto_instrumentation": "*",
+    "opentelemetry.propagate": "*", "opentelemetry.propagators": "*", "ddtrace": "*", "instana": "*",
+    "elasticapm": "*", "newrelic": "*", "opencensus.ext.requests": "requests", "opencensus.ext.grpc": "grpc",
+    "py_zipkin": "*", "sentry_sdk": "requests",
+}
+# commands that instrument a Python process from outside (Dockerfile CMD, compose/k8s command)
+AUTO_INSTRUMENT_COMMANDS = ("opentelemetry-instrument", "ddtrace-run", "newrelic-admin", "elastic-apm")
+HEALTH_NAMES = r"health|live|alive|ready|ping|probe"
+CORRELATION_HEADERS = ("x-request-id", "x-correlation-id", "traceparent", "x-b3-traceid", "b3", "x-amzn-trace-id",
+                       "x-cloud-trace-context", "request-id", "correlation-id", "uber-trace-id", "x-trace-id",
+                       "sentry-trace", "x-cid")
+IDEMPOTENCY_HEADERS = ("idempotency-key", "x-idempotency-key", "idempotency_key")
+
 # ---- communication and data facts (COM002, COM003, DAT001-003)
 # clients whose calls block the thread (a problem inside `async def`); httpx is both, by client
 BLOCKING_LIBRARIES = ("requests", "urllib", "urllib3", "http.client")   # and pika.BlockingConnection

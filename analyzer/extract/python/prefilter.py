@@ -34,6 +34,7 @@ from typing import Iterable
 from ...model import Constant, FileFacts, Import, ProjectCall, PythonFacts
 from ...secrets import TOKEN_FORMATS, classify, placeholder
 from . import libraries as lib
+from . import resilience as res
 from . import security as sec
 from .fold import ENV_GETTERS, UNKNOWN
 
@@ -55,6 +56,9 @@ REVIEWED_FIELDS = frozenset({
     # security and scalability facts: secrets (checked with the same classifier), TLS, credentials,
     # request bodies, validation, auth, file writes, module state mutated in functions
     "secrets", "code_facts", "serve_port",
+    # resilience and observability facts: print lines (reproduced), logging configuration, trace
+    # propagation, fan-outs, calls in health handlers, structured-logging and metrics markers
+    "print_lines", "log_config_line", "instrumented", "fan_outs", "handler_calls",
 })
 
 
@@ -85,7 +89,13 @@ _CALL_NAMES = frozenset({
 _DECORATOR_NAMES = frozenset(set(lib.HTTP_VERBS) | {
     "route", "api_route", "websocket", "view", "task", "shared_task", "rpc", "event_handler", "http",
 })
-_CALL_NAMES = _CALL_NAMES | {"Depends", "Security", "_create_unverified_context", "_create_stdlib_context"}
+_CALL_NAMES = _CALL_NAMES | {"Depends", "Security", "_create_unverified_context", "_create_stdlib_context",
+                             "gather", "wait", "as_completed", "ThreadPoolExecutor", "ProcessPoolExecutor",
+                             "setFormatter", "basicConfig", "dictConfig", "fileConfig"}
+_LOG_CONFIG = tuple(getattr(res, "_LOG_CONFIG", ()))
+_MARKERS = tuple(m.lower().encode() for m in (*getattr(lib, "STRUCTURED_LOGGING_STRINGS", ()),
+                                               *getattr(lib, "METRICS_STRINGS", ())))
+_HEALTH = re.compile(getattr(lib, "HEALTH_NAMES", ""), re.I)
 _SECURITY_KEYWORDS = frozenset({"verify", "verify_ssl", "ssl", "verify_certs", "ssl_cert_reqs", "cert_reqs",
                                 "headers", "auth", "cookies", "metadata", "credentials", "call_credentials"})
 _OPEN = frozenset({"open", "io.open", "builtins.open", "aiofiles.open"})
@@ -150,6 +160,7 @@ class _Reader:
         self.called: list[tuple[str, int]] = []     # dotted callees given arguments, with their lines
         self.functions: list[bool] = []              # enclosing functions: async or not
         self.handlers = 0                            # enclosing `except` handlers
+        self.print_lines: set[int] = set()
         self.mutables: set[str] = set()              # module-level names bound to mutable containers
         self.mutated: set[str] = set()               # names functions mutate in place
 
@@ -179,6 +190,9 @@ class _Reader:
                 raise _Bail
         if module.split(".")[0] in lib.WEB_FRAMEWORKS:
             raise _Bail
+        for full in [module] + [f"{module}.{n}" for n in names]:
+            if any(full == p or full.startswith(p + ".") for p in getattr(lib, "TRACE_PROPAGATION", {})):
+                raise _Bail
         if module == "logging" or module.startswith("logging."):
             self.uses_logging = True
 
@@ -212,6 +226,8 @@ class _Reader:
             self._note_import(absolute, names)
             return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            if _HEALTH.search(node.name):
+                raise _Bail   # what a health handler calls is a fact
             self.decorators(node.decorator_list)
             self.annotations(node.args, node.returns)
             self.expressions([*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)])
@@ -356,6 +372,9 @@ class _Reader:
         last = name.split(".")[-1] if name else (func.attr if isinstance(func, ast.Attribute) else "")
         if name == "print":
             self.uses_print = True
+            self.print_lines.add(node.lineno)
+        if (self.qualify(name) or name) in _LOG_CONFIG:
+            raise _Bail
         for kw in node.keywords:
             if kw.arg in _SECURITY_KEYWORDS:
                 raise _Bail
@@ -396,6 +415,8 @@ class _Reader:
         for b in node.bases:
             d = _dotted(b)
             bases.append(self.qualify(d) or d or "")
+        if "json" in node.name.lower() and any(b.endswith("Formatter") for b in bases):
+            raise _Bail   # a JSON log formatter: structured logging
         if any(b.endswith(("BaseSettings", "Settings", "Model")) or "_pb2_grpc" in b or b.endswith("Servicer")
                or b.startswith(("django.", "sqlmodel")) for b in bases) or \
                 any(k.arg == "table" for k in node.keywords):
@@ -540,6 +561,7 @@ class _Reader:
             module=self.module_name, imports=tuple(self.imports),
             constants=tuple(sorted(set(constants), key=lambda c: (c.name, c.line))),
             is_main=self.is_main, logging="plain" if self.uses_logging or self.uses_print else "none",
+            print_lines=tuple(sorted(self.print_lines)),
             project_calls=tuple(sorted(project_calls, key=lambda c: (c.line, c.callee, c.args))))
 
 
@@ -570,6 +592,9 @@ def _fields_reviewed() -> bool:
 def cheap_facts(module_name: str, data: bytes, tree: ast.Module) -> PythonFacts | None:
     """The module's facts when `ast` suffices, else None (LibCST must read it)."""
     if not _FIELDS_OK or _ENV_WORDS.search(data):
+        return None
+    lower = data.lower()
+    if any(m in lower for m in _MARKERS):
         return None
     reader = _Reader(module_name, data)
     try:

@@ -19,6 +19,8 @@ from ...model import (CallSite, CodeFact, Column, Constant, EnvRead, Import, Mod
 from . import libraries as lib
 from . import security as sec
 from .fold import UNKNOWN, Folder, dotted, string_value
+from .resilience import (Loop, Observer, _breakerish, client_retry, grpc_retry, header_names, loop_policy,
+                         retry_policy)
 
 
 @dataclass
@@ -38,6 +40,8 @@ class _Pending:
     in_try: bool
     decorators: tuple[str, ...]     # qualified decorators of the enclosing function(s)
     handled: bool = False           # a surrounding except clause does not re-raise
+    guarded: bool = False           # inside `with breaker:` / `breaker.call(...)`
+    loop: Loop | None = None        # the retry loop around it, if any
 
 
 @dataclass
@@ -58,6 +62,8 @@ class Collected:
     logging: str = "none"
     tracing: bool = False
     metrics: bool = False
+    fan_outs: list = field(default_factory=list)          # (node, FanOut)
+    handler_calls: list = field(default_factory=list)     # (node, HandlerCall)
     wrappers: list[Wrapper] = field(default_factory=list)
     project_calls: list[tuple[cst.CSTNode, ProjectCall]] = field(default_factory=list)
     secrets: list[tuple[cst.CSTNode, SecretLiteral]] = field(default_factory=list)
@@ -131,6 +137,7 @@ class ModuleVisitor(cst.CSTVisitor):
         self.mutables: set[str] = set()
         self.global_names: set[str] = set()
         self.state_candidates: list[tuple[cst.CSTNode, str, str]] = []
+        self.observer = Observer()                    # resilience and observability facts
         self.discarded: set[int] = set()  # calls that are statements of their own (results never used)
         self._lambda = 0                  # inside a lambda (its body runs later, maybe in a thread)
         self._handler = 0                 # inside an `except` handler
@@ -202,6 +209,7 @@ class ModuleVisitor(cst.CSTVisitor):
             self.out.tracing = True
         if any(f.startswith(lib.METRICS) for f in full):
             self.out.metrics = True
+        self.observer.on_import(full)
         if any("outbox" in f.lower() for f in full):
             self.out.outbox = True
         if top in lib.ORM_MODULES:
@@ -231,6 +239,7 @@ class ModuleVisitor(cst.CSTVisitor):
     def visit_ClassDef(self, node: cst.ClassDef) -> None:
         bases = tuple(self.qualify(dotted(b.value)) or dotted(b.value) or "" for b in node.bases)
         self._classes.append((node.name.value, bases))
+        self.observer.on_class(node.name.value, bases)
         self.class_bases[node.name.value] = bases
         for b in bases:
             m = re.search(r"(?:^|\.)(\w+)Servicer$", b)
@@ -247,6 +256,31 @@ class ModuleVisitor(cst.CSTVisitor):
     def visit_Try(self, node: cst.Try) -> None:
         self._try += 1
         self._handled += _swallows(node)
+        self.observer.on_try(node, self._try)
+
+    def visit_For(self, node: cst.For) -> None:
+        self.observer.on_loop(node, self._try)
+
+    def leave_For(self, original_node: cst.For) -> None:
+        self.observer.on_leave_loop()
+
+    def visit_While(self, node: cst.While) -> None:
+        self.observer.on_loop(node, self._try)
+
+    def leave_While(self, original_node: cst.While) -> None:
+        self.observer.on_leave_loop()
+
+    def visit_With(self, node: cst.With) -> None:
+        self.observer.on_with(self, node)
+
+    def leave_With(self, original_node: cst.With) -> None:
+        self.observer.on_leave_with(original_node)
+
+    def visit_SimpleString(self, node: cst.SimpleString) -> None:
+        self.observer.on_string(node.value)
+
+    def leave_Call(self, original_node: cst.Call) -> None:
+        self.observer.on_leave_call(original_node)
 
     def leave_Try(self, original_node: cst.Try) -> None:
         self._try -= 1
@@ -290,8 +324,11 @@ class ModuleVisitor(cst.CSTVisitor):
             for arg in call.args:
                 inner = arg.value.func if isinstance(arg.value, cst.Call) else arg.value
                 inner_name = dotted(inner)
-                if inner_name:
-                    qual += "+" + (self.qualify(inner_name) or inner_name)
+                inner_name = (self.qualify(inner_name) or inner_name) if inner_name else ""
+                if arg.keyword is not None:   # keywords say which policy an argument sets (stop=, max_tries=)
+                    qual += f"+{arg.keyword.value}={inner_name or '?'}"
+                elif inner_name or not arg.star:
+                    qual += "+" + (inner_name or "?")
         return qual
 
     def _bind_params(self, node: cst.FunctionDef) -> None:
@@ -482,8 +519,10 @@ class ModuleVisitor(cst.CSTVisitor):
         sec.on_call(self, node, qual, func_name)
         decorators = tuple(d for f in self._funcs for d in f[2])
         in_async = any(f[1] for f in self._funcs[-1:]) and self._lambda == 0
+        self.observer.on_call(self, node, qual, func_name)
         self.pending.append(_Pending(node, self.scope, self.cls, in_async, self._try > 0, decorators,
-                                     self._handled > 0))
+                                     self._handled > 0, bool(self.observer.guards),
+                                     self.observer.loop_of(self._try)))
         self._function_note(node, qual, func_name, in_async)
 
     def visit_Subscript(self, node: cst.Subscript) -> None:
@@ -551,7 +590,9 @@ class ModuleVisitor(cst.CSTVisitor):
             path_node = _pos(node, 1 if last == "add_route" else 0)
             path = string_value(path_node) if path_node is not None else None
             if path is not None and last not in ("add_routes", "add_static", "add_resource"):
-                self.out.routes.append((node, Route(method if method != "ROUTE" else "*", path, "aiohttp", 0)))
+                view = _pos(node, 2 if last == "add_route" else 1)
+                self.out.routes.append((node, Route(method if method != "ROUTE" else "*", path, "aiohttp", 0,
+                                                    handler=(dotted(view) or "") if view is not None else "")))
             return
         if qual in {f"aiohttp.web.{v}" for v in lib.HTTP_VERBS + ("route",)}:
             path = string_value(_pos(node, 0 if not qual.endswith("route") else 1) or cst.Name("x"))
@@ -733,6 +774,7 @@ class ModuleVisitor(cst.CSTVisitor):
             interpreter.interpret(pending)
         interpreter.expand_wrappers()
         interpreter.project_calls()
+        self.observer.finish(self, interpreter.lookup)
 
     def _decorated(self, func: cst.FunctionDef, qual: str, cls: str, decorators: tuple[str, ...]) -> None:
         for dec in func.decorators:
@@ -1232,7 +1274,27 @@ class _Interpreter:
             verb = (string_value(_pos(call, 0) or cst.Name("x")) or "").upper()
         timeout, value = self._timeout(call, ctor, library, default)
         self._add(p, CallSite(library, "http", 0, 0, verb.lower() or method, target=url, timeout=timeout,
-                              timeout_value=value, symbol=symbol, blocking=client in lib.BLOCKING_CLIENTS))
+                              timeout_value=value, symbol=symbol, blocking=client in lib.BLOCKING_CLIENTS,
+                              **self._client_facts(p, ctor, library)))
+
+    def _client_facts(self, p: _Pending, ctor: cst.Call | None, library: str) -> dict:
+        """Retries the client applies, and the headers the call sends (its own, its client's)."""
+        facts: dict = {}
+        policy = client_retry(self.v, self.lookup, p.call, ctor, library, p.scope, p.cls)
+        if policy:
+            facts.update(retry=True, retry_via=policy[0], retry_bounded=policy[1], backoff=policy[2],
+                         retry_replays=policy[3])
+        value = lambda name: self._value(name, p.scope, p.cls)  # noqa: E731
+        headers = header_names(_kw(p.call, "headers"), value)
+        if ctor is not None:
+            headers += header_names(_kw(ctor, "headers"), value)
+            for scope, cls, session, node in self.v.observer.session_headers:
+                bound = self.lookup(session, scope, cls)
+                if bound is not None and bound.call is ctor:
+                    headers += header_names(node, lambda name: self._value(name, scope, cls))
+        if headers:
+            facts["headers"] = tuple(sorted(set(headers)))
+        return facts
 
     def _timeout(self, call: cst.Call, ctor: cst.Call | None, library: str,
                  default: bool) -> tuple[bool, float | None]:
@@ -1266,9 +1328,28 @@ class _Interpreter:
             target = self._channel_target(chan, p)
         timeout = _kw(call, "timeout")
         stub = stub_qual.rsplit(".", 1)[-1]
+        facts: dict = {}
+        channel = self._channel_call(_pos(ctor, 0) or _kw(ctor, "channel"), p) if ctor is not None else None
+        policy = grpc_retry(channel)
+        if policy:
+            facts.update(retry=True, retry_via=policy[0], retry_bounded=policy[1], backoff=policy[2],
+                         retry_replays=policy[3])
+        headers = header_names(_kw(call, "metadata"), lambda name: self._value(name, p.scope, p.cls))
+        if channel is not None and (self.v._call_qual(channel) or "").endswith("intercept_channel"):
+            headers += ("?",)   # interceptors may add metadata
+        if headers:
+            facts["headers"] = tuple(sorted(set(headers)))
         self._add(p, CallSite("grpc", "grpc", 0, 0, method, target=target, stub=stub,
                               timeout=timeout is not None and not _is_none(timeout),
-                              timeout_value=_number(timeout), symbol=f"grpc.{stub}.{method}"))
+                              timeout_value=_number(timeout), symbol=f"grpc.{stub}.{method}", **facts))
+
+    def _channel_call(self, chan: cst.BaseExpression | None, p: _Pending) -> cst.Call | None:
+        """The call that made a gRPC channel (interceptors kept: they may carry metadata)."""
+        if isinstance(chan, cst.Call):
+            return chan
+        name = dotted(chan) if chan is not None else None
+        bound = self.lookup(name, p.scope, p.cls) if name else None
+        return bound.call if bound is not None else None
 
     def _channel_target(self, chan: cst.BaseExpression | None, p: _Pending) -> str:
         if chan is None:
@@ -1482,14 +1563,13 @@ class _Interpreter:
 
     def _add(self, p: _Pending, site: CallSite) -> None:
         names = [d.split("+", 1)[0] for d in p.decorators]
-        retry = any(d.startswith(lib.RETRY_DECORATORS) or d.split(".")[-1] in ("retry", "on_exception")
-                    for d in names)
-        backoff = retry and any(re.search(r"backoff|exponential|\bexpo\b|random_exponential|jitter", d)
-                                for d in p.decorators)
-        breaker = any(d.split(".")[0] in lib.BREAKERS or "breaker" in d.lower() for d in names)
+        policy = retry_policy(p.decorators) or loop_policy(p.loop)
+        retry = dict(retry=True, retry_via=policy[0], retry_bounded=policy[1], backoff=policy[2],
+                     retry_replays=policy[3]) if policy else {}
+        breaker = p.guarded or any(_breakerish(self.v, d) for d in names) or \
+            p.scope.rsplit(".", 1)[-1] in self.v.observer.breaker_wrapped
         site = CallSite(**{**site.__dict__, "in_async": p.in_async, "function": p.scope,
-                           "in_try": p.in_try, "handled": p.handled, "retry": site.retry or retry,
-                           "backoff": site.backoff or backoff, "circuit_breaker": breaker,
+                           "in_try": p.in_try, "handled": p.handled, **retry, "circuit_breaker": breaker,
                            "discarded": id(p.call) in self.v.discarded,
                            "blocking": site.blocking or site.library in lib.BLOCKING_LIBRARIES})
         self.v.out.calls.append((p.call, site))
