@@ -5,6 +5,7 @@ error (one line on stderr).
 """
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -12,6 +13,7 @@ import sys
 import click
 
 from . import __version__
+from .cache import CACHE_DIR
 from .accounting import account
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
@@ -53,6 +55,28 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+def _perf_options(func):
+    """--jobs, --no-cache and --cache-dir, handed to the command as one `perf` argument."""
+    @functools.wraps(func)
+    def wrapper(*args, jobs: int | None, no_cache: bool, cache_dir: str | None, **kwargs):
+        return func(*args, perf={"jobs": jobs, "no_cache": no_cache, "cache_dir": cache_dir}, **kwargs)
+    wrapper = click.option("--cache-dir", type=click.Path(file_okay=False),
+                           help="Where per-file facts are cached [default: PATH/.svclint_cache].")(wrapper)
+    wrapper = click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")(wrapper)
+    return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+                        help="Processes for extraction [default: all cores].")(wrapper)
+
+
+def _analyze(root: str, excludes, perf: dict, includes=(), max_bytes: int | None = None):
+    cache_dir = None if perf["no_cache"] else (perf["cache_dir"] or os.path.join(root, CACHE_DIR))
+    bar = Progress()
+    try:
+        sizes = {} if max_bytes is None else {"max_bytes": max_bytes}
+        return analyze(root, excludes, includes, progress=bar, jobs=perf["jobs"], cache_dir=cache_dir, **sizes)
+    finally:
+        bar.close()
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="svclint")
 def main() -> None:
@@ -84,10 +108,11 @@ def main() -> None:
 @click.option("--update-baseline", is_flag=True, help="Write every current finding to the --baseline file.")
 @click.option("--max-file-size", default="5MB", show_default=True,
               help="Skip (and report) files larger than this: bytes, or with a k/KB, M/MB suffix.")
+@_perf_options
 def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], ignore: tuple[str, ...],
          fail_on: str | None, exit_zero: bool, exclude: tuple[str, ...], no_default_excludes: bool,
          output: str | None, debug: bool, config_file: str | None, baseline: str | None,
-         update_baseline: bool, max_file_size: str) -> None:
+         update_baseline: bool, max_file_size: str, perf: dict) -> None:
     """Scan the repository at PATH and report findings.
 
     With FILES (paths relative to PATH, as pre-commit passes them), findings are reported only for
@@ -105,10 +130,7 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
         raise InputError("--update-baseline needs --baseline FILE (or `baseline` in the configuration)")
     known_findings = _load_baseline(baseline) if baseline and not update_baseline else None
     rules = select_rules(_rules(), config.select, config.ignore)
-    bar = Progress()
-    analysis = analyze(root, _excludes(config, exclude, no_default_excludes), config.include, progress=bar,
-                       max_bytes=max_bytes)
-    bar.close()
+    analysis = _analyze(root, _excludes(config, exclude, no_default_excludes), perf, config.include, max_bytes)
     findings = run_rules(analysis, rules, debug=debug, config=config)
     if update_baseline:
         from .baseline import render_baseline
@@ -137,11 +159,13 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to a file.")
 @click.option("--config", "config_file", type=click.Path(dir_okay=False),
               help="Configuration file (its include and exclude apply).")
-def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, config_file: str | None) -> None:
+@_perf_options
+def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, config_file: str | None,
+          perf: dict) -> None:
     """Print the inferred dependency graph of the repository at PATH."""
     root = _root(path)
     config = _config(root, config_file)
-    analysis = analyze(root, _excludes(config, exclude, False), config.include)
+    analysis = _analyze(root, _excludes(config, exclude, False), perf, config.include)
     if fmt == "json":
         from .report.json_report import render_graph_json
         text = render_graph_json(analysis.arch)
@@ -273,6 +297,25 @@ def _load_baseline(path: str):
         return load_baseline(path)
     except BaselineError as exc:
         raise InputError(str(exc)) from None
+
+
+@main.group("cache")
+def cache_group() -> None:
+    """Manage the cache of per-file facts."""
+
+
+@cache_group.command("clear")
+@click.argument("path", default=".", type=click.Path())
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache to clear [default: PATH/.svclint_cache].")
+def cache_clear(path: str, cache_dir: str | None) -> None:
+    """Remove the facts cache of the repository at PATH."""
+    from .cache import clear
+    directory = cache_dir or os.path.join(_root(path), CACHE_DIR)
+    try:
+        removed = clear(directory)
+    except (ValueError, OSError) as exc:
+        raise InputError(str(exc)) from None
+    click.echo(f"svclint: cleared {directory} ({removed} cached files)")
 
 
 @main.command("diff")

@@ -8,7 +8,9 @@ from typing import Callable, Iterable, Sequence
 import networkx as nx
 
 from .discover import DEFAULT_EXCLUDES, Discovery, discover
-from .extract import MAX_BYTES, extract_file
+from .cache import FactsCache
+from .extract import MAX_BYTES
+from .extract.batch import extract_all
 from .graph import build_graph
 from .config import Config
 from .model import Architecture, FileFacts, Finding, Severity, Suppression
@@ -26,15 +28,14 @@ class Analysis:
 
 
 def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Sequence[str] = (),
-            progress: Callable[[int, int], None] | None = None, max_bytes: int = MAX_BYTES) -> Analysis:
+            progress: Callable[[int, int], None] | None = None, max_bytes: int = MAX_BYTES, *,
+            jobs: int | None = None, cache_dir: str | None = None) -> Analysis:
     """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file;
-    files over `max_bytes` are skipped with a reason."""
+    files over `max_bytes` are skipped with a reason. `jobs`: extraction processes (None: all cores);
+    `cache_dir`: where per-file facts are cached by content (None: no cache)."""
     found = discover(root, tuple(excludes), tuple(includes))
-    facts = {}
-    for done, f in enumerate(found.files, 1):
-        facts[f.path] = extract_file(root, f.path, f.kind, max_bytes)
-        if progress is not None:
-            progress(done, len(found.files))
+    cache = FactsCache(cache_dir, {"max_bytes": max_bytes, "prefilter": True}) if cache_dir else None
+    facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress, max_bytes=max_bytes)
     arch = resolve(facts.values(), found.languages, found.directories)
     return Analysis(root, found, facts, arch, build_graph(arch))
 

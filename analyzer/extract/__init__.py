@@ -46,34 +46,45 @@ def yaml_kind(path: str, text: str) -> str:
     return "yaml"
 
 
-def extract_file(root: str, path: str, kind: str, max_bytes: int = MAX_BYTES) -> FileFacts:
-    """Read and extract one file; every failure becomes a ParseError or a skip reason."""
+def read_source(root: str, path: str, kind: str,
+                max_bytes: int = MAX_BYTES) -> tuple[bytes | None, str, FileFacts | None]:
+    """(content, digest, None), or (None, digest, facts saying why) for a file that cannot be read or
+    is over the size limit."""
     full = os.path.join(root, *path.split("/"))
     try:
         data = read_regular(full, max_bytes + 1)
     except OSError as exc:
-        return FileFacts(path, kind, skipped=f"cannot read: {exc.strerror or exc}")
+        return None, "", FileFacts(path, kind, skipped=f"cannot read: {exc.strerror or exc}")
     digest = hashlib.blake2b(data, digest_size=16).hexdigest()
     if len(data) > max_bytes:
-        return FileFacts(path, kind, digest=digest,
-                         skipped=f"larger than the size limit of {max_bytes} bytes (--max-file-size)")
-    return extract_bytes(path, kind, data, digest)
+        return None, digest, FileFacts(path, kind, digest=digest,
+                                       skipped=f"larger than the size limit of {max_bytes} bytes (--max-file-size)")
+    return data, digest, None
 
 
+def extract_file(root: str, path: str, kind: str, max_bytes: int = MAX_BYTES, prefilter: bool = True) -> FileFacts:
+    """Read and extract one file; every failure becomes a ParseError or a skip reason."""
+    data, digest, early = read_source(root, path, kind, max_bytes)
+    if early is not None or data is None:
+        return early or FileFacts(path, kind, skipped="cannot read")
+    return extract_bytes(path, kind, data, digest, prefilter)
 
-def extract_bytes(path: str, kind: str, data: bytes, digest: str = "") -> FileFacts:
+
+def extract_bytes(path: str, kind: str, data: bytes, digest: str = "", prefilter: bool = True) -> FileFacts:
+    """`prefilter`: Python modules that provably hold nothing but imports (and what the cheap reader
+    reproduces exactly) are read with `ast` instead of LibCST (see python/prefilter.py)."""
     try:
-        return _extract_bytes(path, kind, data, digest)
+        return _extract_bytes(path, kind, data, digest, prefilter)
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - the last guard: one file never stops a scan
         return FileFacts(path, kind, digest, errors=(ParseError(
             f"internal error while reading this file ({type(exc).__name__}: {exc}); please report it", 1),))
 
 
-def _extract_bytes(path: str, kind: str, data: bytes, digest: str) -> FileFacts:
+def _extract_bytes(path: str, kind: str, data: bytes, digest: str, prefilter: bool = True) -> FileFacts:
     lines = data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
     if kind == "python":
         from .python import extract_python
-        facts, errors = extract_python(path, data)
+        facts, errors = extract_python(path, data, prefilter)
         text = data.decode("utf-8", "replace")
         return FileFacts(path, kind, digest, lines, errors, python=facts,
                          suppressions=find_suppressions(text, "python"))

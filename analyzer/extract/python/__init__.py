@@ -27,8 +27,12 @@ def module_name(path: str) -> str:
     return ".".join(parts)
 
 
-def extract_python(path: str, data: bytes) -> tuple[PythonFacts | None, tuple[ParseError, ...]]:
-    """Facts of one module, or the reason it could not be read (never raises on bad input)."""
+def extract_python(path: str, data: bytes, prefilter: bool = False) -> tuple[PythonFacts | None, tuple[ParseError, ...]]:
+    """Facts of one module, or the reason it could not be read (never raises on bad input).
+
+    With `prefilter`, a module the cheap `ast` reader can account for completely (imports, plain
+    constants, nothing that touches the network, routes or the environment) is not given to LibCST;
+    the facts are the same either way (tests/test_prefilter.py)."""
     head = data[:2048]
     generated = bool(_GENERATED.search(head)) or path.endswith(("_pb2.py", "_pb2_grpc.py"))
     if generated:
@@ -37,9 +41,14 @@ def extract_python(path: str, data: bytes) -> tuple[PythonFacts | None, tuple[Pa
     if nul >= 0:
         return None, (ParseError("file contains NUL bytes; not Python source", data.count(b"\n", 0, nul) + 1,
                                  nul - data.rfind(b"\n", 0, nul) - 1),)
-    guard = _nesting_guard(data)
+    tree, guard = _nesting_guard(data)
     if guard is not None:
         return None, (guard,)
+    if prefilter and tree is not None:
+        from .prefilter import cheap_facts
+        cheap = cheap_facts(module_name(path), data, tree)
+        if cheap is not None:
+            return cheap, ()
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
@@ -60,21 +69,22 @@ def extract_python(path: str, data: bytes) -> tuple[PythonFacts | None, tuple[Pa
     return _facts(visitor, module), ()
 
 
-def _nesting_guard(data: bytes) -> ParseError | None:
+def _nesting_guard(data: bytes) -> tuple[ast.Module | None, ParseError | None]:
     """Refuse sources nested too deeply for LibCST's native parser, which crashes the process (a
     segfault no `except` can catch) on a few thousand nested brackets or operators. CPython's own
     parser reports those cleanly, at about an eighth of LibCST's cost. Other syntax errors are left
-    to LibCST, which may know newer syntax than the running Python."""
+    to LibCST, which may know newer syntax than the running Python. The tree is returned for the
+    pre-filter."""
     try:
-        compile(data, "<svclint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return compile(data, "<svclint>", "exec", ast.PyCF_ONLY_AST, dont_inherit=True), None
     except SyntaxError as err:
         if "too many nested" in str(err.msg) or "too complex" in str(err.msg):
-            return ParseError(f"source nested too deeply to parse: {err.msg}", err.lineno or 1, 0)
+            return None, ParseError(f"source nested too deeply to parse: {err.msg}", err.lineno or 1, 0)
     except (RecursionError, MemoryError):
-        return ParseError("source nested too deeply to parse", 1, 0)
+        return None, ParseError("source nested too deeply to parse", 1, 0)
     except ValueError:
         pass  # NUL bytes and the like: LibCST reports them
-    return None
+    return None, None
 
 
 def _decode_error(data: bytes, exc: Exception) -> ParseError:

@@ -1,0 +1,114 @@
+"""Extract every discovered file: from the cache when its content is known, else in a process pool.
+
+Results never depend on the number of jobs: each file's facts depend on that file alone, and they are
+returned in discovery order. Small trees skip the pool (starting workers costs more than it saves).
+"""
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Callable, Sequence
+
+from ..model import FileFacts
+from . import MAX_BYTES, extract_bytes, read_source
+
+# below this much work (bytes of source to extract) one process is faster than starting a pool
+POOL_MIN_BYTES = 1_500_000
+POOL_MIN_FILES = 32
+
+Progress = Callable[[int, int], None]
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def _work(item: tuple[str, str, bytes, str, bool]) -> FileFacts:
+    path, kind, data, digest, prefilter = item
+    return extract_bytes(path, kind, data, digest, prefilter)
+
+
+def extract_all(root: str, files: Sequence, *, jobs: int | None = None, cache=None, prefilter: bool = True,
+                max_bytes: int = MAX_BYTES, progress: Progress | None = None) -> dict[str, FileFacts]:
+    """path -> facts for the discovered `files` (objects with .path and .kind), in their order."""
+    done: dict[str, FileFacts] = {}
+    todo: list[tuple[str, str, bytes, str, bool]] = []
+    total = len(files)
+    for f in files:
+        data, digest, early = read_source(root, f.path, f.kind, max_bytes)
+        if early is not None or data is None:
+            done[f.path] = early or FileFacts(f.path, f.kind, skipped="cannot read")
+            continue
+        hit = cache.get(f.path, f.kind, digest) if cache is not None else None
+        if hit is not None:
+            done[f.path] = hit
+        else:
+            todo.append((f.path, f.kind, data, digest, prefilter))
+    count = len(done)
+    if progress is not None and todo:
+        progress(count, total)
+    jobs = default_jobs() if jobs is None or jobs < 1 else jobs
+    size = sum(len(item[2]) for item in todo)
+    kinds = {item[0]: item[1] for item in todo}
+    results = _pooled(todo, jobs) if jobs > 1 and len(todo) >= POOL_MIN_FILES and size >= POOL_MIN_BYTES \
+        else map(_work, todo)
+    try:
+        for facts in results:
+            count = _take(facts, kinds, done, cache, progress, count, total)
+    except (BrokenProcessPool, OSError):
+        # a worker died (or none could start): finish in this process
+        for item in todo:
+            if item[0] not in done:
+                count = _take(_work(item), kinds, done, cache, progress, count, total)
+    _complete_cheap_reads(root, files, done, cache, max_bytes)
+    if cache is not None:
+        cache.save()
+    return {f.path: done[f.path] for f in files}
+
+
+def _complete_cheap_reads(root: str, files: Sequence, done: dict[str, FileFacts], cache, max_bytes: int) -> None:
+    """Modules the pre-filter read cheaply that call a project wrapper (a cross-module fact, known only
+    now) are read again with LibCST, which folds the arguments the wrapper is waiting for."""
+    from .python.prefilter import needs_full_read, wrapper_names
+    wrappers = wrapper_names(done.values())
+    if not wrappers:
+        return
+    for f in files:
+        facts = done[f.path]
+        if not needs_full_read(facts, wrappers):
+            continue
+        data, digest, early = read_source(root, f.path, f.kind, max_bytes)
+        if data is None or early is not None:
+            continue
+        done[f.path] = full = extract_bytes(f.path, f.kind, data, digest, prefilter=False)
+        if cache is not None:
+            cache.put(f.kind, full)
+
+
+def _take(facts: FileFacts, kinds: dict[str, str], done: dict, cache, progress: Progress | None, count: int,
+          total: int) -> int:
+    done[facts.path] = facts
+    if cache is not None:
+        cache.put(kinds[facts.path], facts)
+    if progress is not None:
+        progress(count + 1, total)
+    return count + 1
+
+
+def _pooled(todo: list, jobs: int):
+    """Largest files first (a long module last in line would keep one worker busy alone), in chunks
+    small enough to balance and large enough that pickling per task stays cheap."""
+    import multiprocessing
+
+    order = sorted(todo, key=lambda item: -len(item[2]))
+    chunk = max(1, min(64, len(order) // (jobs * 8)))
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError:  # pragma: no cover - platforms without fork
+        context = multiprocessing.get_context()
+    with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=context) as pool:
+        yield from pool.map(_work, order, chunksize=chunk)

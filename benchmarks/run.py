@@ -1,0 +1,211 @@
+"""Benchmark svclint on one tree, in one run, and print a Markdown table.
+
+    python benchmarks/run.py PATH                   # any checkout (never commit it)
+    python benchmarks/run.py --generate 100000      # a synthetic monorepo of ~100k lines in /tmp
+
+Rows: bare LibCST parse of every Python file (the reference the pre-filter is judged against), `ast`
+parse of every file, the extraction stage in-process (no pre-filter, pre-filter; jobs 1 and 2), and
+whole-process scans: cold (empty cache), warm (nothing changed), one file changed, `--jobs 1` and
+`--jobs 2` without cache, each with its peak RSS; then the peers found on PATH or beside this Python
+(ruff, bandit, semgrep). Timings on a shared machine are noisy: compare ratios within one run, and
+repeat (`--repeat`) to take the best of several.
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import os
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.dirname(HERE))
+
+SEMGREP_RULE = """rules:
+  - id: any-call
+    pattern: $F(...)
+    message: a call
+    languages: [python]
+    severity: INFO
+"""
+
+
+def python_files(root: str) -> list[str]:
+    from analyzer.discover import DEFAULT_EXCLUDES, discover
+    found = discover(root, DEFAULT_EXCLUDES)
+    return [os.path.join(root, f.path) for f in found.files if f.kind == "python"]
+
+
+def best(fn, repeat: int) -> tuple[float, float]:
+    """(best wall seconds, best CPU seconds of this process) of an in-process step."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        t, c = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - t)
+        cpus.append(time.process_time() - c)
+    return min(walls), min(cpus)
+
+
+def run_measured(cmd: list[str], repeat: int, before=None) -> tuple[float, float, float]:
+    """(best wall seconds, best CPU seconds of the process and its children, peak RSS in MB)."""
+    probe = ("import resource, subprocess, sys, time\n"
+             "t = time.perf_counter()\n"
+             "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)\n"
+             "r = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+             "print(time.perf_counter() - t, r.ru_utime + r.ru_stime, r.ru_maxrss)\n")
+    results = []
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        out = subprocess.run([sys.executable, "-c", probe, *cmd], capture_output=True, text=True, check=True)
+        wall, cpu, rss = out.stdout.split()
+        results.append((float(wall), float(cpu), int(rss) / 1024))
+    return min(r[0] for r in results), min(r[1] for r in results), max(r[2] for r in results)
+
+
+def tool(name: str) -> str | None:
+    beside = os.path.join(os.path.dirname(sys.executable), name)
+    return beside if os.path.exists(beside) else shutil.which(name)
+
+
+def version(cmd: list[str]) -> str:
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "?"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("path", nargs="?")
+    ap.add_argument("--generate", type=int, metavar="LINES", help="generate a synthetic tree of this size in /tmp")
+    ap.add_argument("--repeat", type=int, default=1, help="runs per row; the best is reported")
+    ap.add_argument("--no-peers", action="store_true")
+    a = ap.parse_args()
+    if a.generate:
+        from generate import generate
+        root = os.path.join(tempfile.gettempdir(), f"svclint-bench-{a.generate}")
+        if not os.path.isdir(root):
+            generate(root, a.generate)
+    elif a.path:
+        root = os.path.abspath(a.path)
+    else:
+        ap.error("give a PATH or --generate LINES")
+
+    import libcst
+
+    from analyzer import __version__
+    from analyzer.discover import DEFAULT_EXCLUDES, discover
+    from analyzer.extract.batch import extract_all
+
+    files = python_files(root)
+    sources = []
+    for p in files:
+        with open(p, "rb") as fh:
+            sources.append(fh.read())
+    lines = sum(s.count(b"\n") for s in sources)
+    rows: list[tuple[str, tuple, str]] = []
+
+    def parse_all_libcst() -> None:
+        for s in sources:
+            try:
+                libcst.parse_module(s)
+            except Exception:  # noqa: BLE001 - a file LibCST cannot parse costs what it costs
+                pass
+
+    def parse_all_ast() -> None:
+        for s in sources:
+            try:
+                ast.parse(s)
+            except (SyntaxError, ValueError):
+                pass
+
+    bare_wall, bare = best(parse_all_libcst, a.repeat)
+    rows.append(("bare LibCST parse of every Python file (1 process)", (bare_wall, bare), ""))
+    rows.append(("`ast` parse of every Python file (1 process)", best(parse_all_ast, a.repeat), ""))
+    found = discover(root, DEFAULT_EXCLUDES)
+    stage = {}
+    for label, jobs, prefilter in (("extraction stage, no pre-filter, jobs 1", 1, False),
+                                   ("extraction stage, pre-filter, jobs 1", 1, True),
+                                   ("extraction stage, pre-filter, jobs 2", 2, True)):
+        wall, cpu = best(lambda: extract_all(root, found.files, jobs=jobs, prefilter=prefilter), a.repeat)
+        stage[label] = wall
+        rows.append((label, (wall, cpu if jobs == 1 else None), ""))
+
+    cache = tempfile.mkdtemp(prefix="svclint-bench-cache-")
+    svclint = [sys.executable, "-m", "analyzer", "scan", root, "--format", "json", "--exit-zero"]
+
+    def clear() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    cold = run_measured(svclint + ["--cache-dir", cache], a.repeat, before=clear)
+    rows.append(("svclint scan, cold (empty cache, all cores)", cold[:2], f"{cold[2]:.0f} MB"))
+    warm = run_measured(svclint + ["--cache-dir", cache], a.repeat)
+    rows.append(("svclint scan, warm (nothing changed)", warm[:2], f"{warm[2]:.0f} MB"))
+    victim = next((p for p in files if "/domain/" in p), files[0] if files else None)
+    counter = [0]
+
+    def touch() -> None:
+        counter[0] += 1
+        with open(victim, "a", encoding="utf-8") as fh:
+            fh.write(f"\nBENCH_EDIT_{counter[0]} = {counter[0]}\n")
+    if victim:
+        original = open(victim, "rb").read()
+        try:
+            one = run_measured(svclint + ["--cache-dir", cache], a.repeat, before=touch)
+        finally:
+            with open(victim, "wb") as fh:
+                fh.write(original)
+        rows.append(("svclint scan, one file changed", one[:2], f"{one[2]:.0f} MB"))
+    for jobs in (1, 2):
+        r = run_measured(svclint + ["--no-cache", "--jobs", str(jobs)], a.repeat)
+        rows.append((f"svclint scan, no cache, --jobs {jobs}", r[:2], f"{r[2]:.0f} MB"))
+    shutil.rmtree(cache, ignore_errors=True)
+
+    peers = []
+    if not a.no_peers:
+        ruff = tool("ruff")
+        if ruff:
+            peers.append((f"ruff check ({version([ruff, '--version'])})",
+                          [ruff, "check", "--no-cache", "--exit-zero", "--select", "ALL", root]))
+        bandit = tool("bandit")
+        if bandit:
+            peers.append((f"bandit -r ({version([bandit, '--version'])})", [bandit, "-r", "-q", root]))
+        semgrep = tool("semgrep")
+        if semgrep:
+            rule = os.path.join(tempfile.mkdtemp(prefix="svclint-bench-"), "rule.yml")
+            with open(rule, "w", encoding="utf-8") as fh:
+                fh.write(SEMGREP_RULE)
+            peers.append((f"semgrep, a rule matching every call ({version([semgrep, '--version'])})",
+                          [semgrep, "scan", "--config", rule, "--metrics", "off", "--disable-version-check",
+                           "--jobs", "2", root]))
+    for label, cmd in peers:
+        r = run_measured(cmd, a.repeat)
+        rows.append((label, r[:2], f"{r[2]:.0f} MB"))
+
+    cpu = platform.processor() or platform.machine()
+    print(f"tree: {root}: {len(files)} Python files, {lines} lines; svclint {__version__}, LibCST "
+          f"{getattr(libcst, '__version__', '?')}, Python {platform.python_version()}, {os.cpu_count()} cores "
+          f"({cpu}), load average {os.getloadavg()[0]:.1f}; best of {a.repeat}\n")
+    print("| what | wall s | CPU s | CPU x bare LibCST parse | peak RSS |")
+    print("|---|---:|---:|---:|---:|")
+    for label, (wall, cpu), rss in rows:
+        ratio = f"{cpu / bare:.2f}" if cpu is not None else ""
+        cpu_s = f"{cpu:.2f}" if cpu is not None else ""
+        print(f"| {label} | {wall:.2f} | {cpu_s} | {ratio} | {rss} |")
+    j1 = stage["extraction stage, pre-filter, jobs 1"]
+    j2 = stage["extraction stage, pre-filter, jobs 2"]
+    print(f"\nextraction speed-up, jobs 2 over jobs 1: {j1 / j2:.2f}x; pre-filter over none: "
+          f"{stage['extraction stage, no pre-filter, jobs 1'] / j1:.2f}x (wall); warm/cold: {warm[0] / cold[0]:.1%} "
+          f"(wall), {warm[1] / cold[1]:.1%} (CPU)")
+
+
+if __name__ == "__main__":
+    main()

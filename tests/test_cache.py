@@ -1,0 +1,178 @@
+"""The facts cache (hit, miss on content / version / configuration, corrupt entries, concurrent runs),
+extraction in a process pool (same facts, same order as one process), and the CLI around them."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer import cache as cache_mod
+from analyzer.cache import FactsCache, decode, encode
+from analyzer.cli import main
+from analyzer.discover import DEFAULT_EXCLUDES, discover
+from analyzer.engine import analyze, run_rules
+from analyzer.extract import batch
+from analyzer.model import FileFacts, from_data, to_data
+from analyzer.report.progress import Progress
+from analyzer.rules import ALL_RULES
+
+SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "shop"
+
+
+@pytest.fixture
+def shop(tmp_path: Path) -> Path:
+    dst = tmp_path / "shop"
+    shutil.copytree(SHOP, dst, ignore=shutil.ignore_patterns(".svclint_cache"))
+    return dst
+
+
+def _extract(root: Path, cache_dir: Path | None, config=None, jobs: int = 1) -> tuple[dict, FactsCache | None]:
+    found = discover(str(root), DEFAULT_EXCLUDES)
+    cache = FactsCache(str(cache_dir), config or {}) if cache_dir is not None else None
+    return batch.extract_all(str(root), found.files, jobs=jobs, cache=cache), cache
+
+
+def test_compact_encoding_round_trips_and_agrees_with_the_model(shop):
+    facts, _ = _extract(shop, None)
+    for f in facts.values():
+        data = json.loads(json.dumps(encode(f)))
+        assert decode(FileFacts, data) == f
+        assert from_data(FileFacts, to_data(f)) == f
+        assert len(json.dumps(data)) <= len(json.dumps(to_data(f)))
+
+
+def test_second_run_is_served_from_the_cache(shop, tmp_path, monkeypatch):
+    first, c1 = _extract(shop, tmp_path / "c")
+    assert c1.misses == len(first) - sum(1 for f in first.values() if not f.digest) and c1.hits == 0
+
+    def boom(item):
+        raise AssertionError(f"extracted again: {item[0]}")
+    monkeypatch.setattr(batch, "_work", boom)
+    second, c2 = _extract(shop, tmp_path / "c")
+    assert c2.misses == 0 and c2.hits == c1.misses
+    assert second == first and list(second) == list(first)
+
+
+def test_changed_content_is_a_miss_for_that_file_only(shop, tmp_path):
+    first, _ = _extract(shop, tmp_path / "c")
+    app = next(p for p in first if p.endswith(".py") and first[p].python and first[p].python.calls)
+    target = shop / app
+    target.write_text(target.read_text() + "\nEXTRA = 'http://added'\n")
+    second, c2 = _extract(shop, tmp_path / "c")
+    assert c2.misses == 1
+    assert any(c.name == "EXTRA" for c in second[app].python.constants)
+    assert {p: f for p, f in second.items() if p != app} == {p: f for p, f in first.items() if p != app}
+
+
+def test_other_version_or_configuration_misses(shop, tmp_path, monkeypatch):
+    first, c1 = _extract(shop, tmp_path / "c", {"max_bytes": 5})
+    _, same = _extract(shop, tmp_path / "c", {"max_bytes": 5})
+    assert same.misses == 0
+    _, other_config = _extract(shop, tmp_path / "c", {"max_bytes": 6})
+    assert other_config.hits == 0 and other_config.misses == c1.misses
+    monkeypatch.setattr(cache_mod, "code_fingerprint", lambda: "another svclint")
+    _, other_version = _extract(shop, tmp_path / "c", {"max_bytes": 5})
+    assert other_version.hits == 0 and other_version.misses == c1.misses
+
+
+def test_corrupt_entries_and_packs_are_ignored_and_rebuilt(shop, tmp_path):
+    first, c1 = _extract(shop, tmp_path / "c")
+    pack = Path(c1.pack)
+    data = json.loads(pack.read_text())
+    keys = sorted(data["entries"])
+    data["entries"][keys[0]] = {"path": 5, "kind": ["x"]}          # wrong types
+    data["entries"][keys[1]] = {"no_such_field": 1}                # foreign shape
+    data["entries"][keys[2]] = "garbage"
+    pack.write_text(json.dumps(data))
+    second, c2 = _extract(shop, tmp_path / "c")
+    assert c2.misses == 3 and second == first
+    # truncated pack (a crash mid-write elsewhere, a disk error): everything is rebuilt
+    pack.write_bytes(pack.read_bytes()[: len(pack.read_bytes()) // 2])
+    third, c3 = _extract(shop, tmp_path / "c")
+    assert c3.hits == 0 and third == first
+    json.loads(pack.read_text())   # and the rebuilt pack is whole again
+    # a pack of another salt under our name
+    pack.write_text(json.dumps({"salt": "other", "entries": json.loads(pack.read_text())["entries"]}))
+    _, c4 = _extract(shop, tmp_path / "c")
+    assert c4.hits == 0
+
+
+def test_concurrent_runs_never_corrupt_the_cache(shop, tmp_path):
+    cache_dir = tmp_path / "c"
+    cmd = [sys.executable, "-m", "analyzer", "scan", str(shop), "--format", "json", "--exit-zero",
+           "--cache-dir", str(cache_dir), "--jobs", "1"]
+    expected = subprocess.run(cmd[:-4] + ["--no-cache"], capture_output=True, text=True, check=True).stdout
+    for _ in range(2):
+        procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+        outs = [p.communicate() for p in procs]
+        assert all(p.returncode == 0 for p in procs), outs
+        assert all(out == expected and not err for out, err in outs)
+        packs = list(cache_dir.glob("facts-*.json"))
+        assert len(packs) == 1 and json.loads(packs[0].read_text())["entries"]
+        assert not list(cache_dir.glob(".tmp-*"))
+    warm = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    assert warm == expected
+
+
+def test_jobs_do_not_change_the_facts_or_their_order(shop, monkeypatch):
+    one, _ = _extract(shop, None, jobs=1)
+    monkeypatch.setattr(batch, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(batch, "POOL_MIN_BYTES", 0)
+    two, _ = _extract(shop, None, jobs=2)
+    assert two == one and list(two) == list(one)
+    findings = [run_rules(analyze(str(shop), jobs=j), ALL_RULES) for j in (1, 2)]
+    assert findings[0] == findings[1] and findings[0]
+
+
+def test_cli_cache_options_and_cache_clear(shop):
+    runner = CliRunner()
+    r = runner.invoke(main, ["scan", str(shop), "--no-cache", "--exit-zero", "-j", "2"])
+    assert r.exit_code == 0 and not (shop / ".svclint_cache").exists()
+    r = runner.invoke(main, ["graph", str(shop)])
+    assert r.exit_code == 0 and list((shop / ".svclint_cache").glob("facts-*.json"))
+    assert (shop / ".svclint_cache" / ".gitignore").read_text().strip().endswith("*")
+    r = runner.invoke(main, ["cache", "clear", str(shop)])
+    assert r.exit_code == 0 and "cleared" in r.stdout and not (shop / ".svclint_cache").exists()
+    r = runner.invoke(main, ["scan", str(shop), "--jobs", "0"])
+    assert r.exit_code == 2
+    # `cache clear` never removes a directory that is not an svclint cache
+    (shop / "notacache").mkdir()
+    (shop / "notacache" / "precious.txt").write_text("x")
+    r = runner.invoke(main, ["cache", "clear", str(shop), "--cache-dir", str(shop / "notacache")])
+    assert r.exit_code == 2 and (shop / "notacache" / "precious.txt").exists()
+
+
+def test_progress_bar_only_on_a_terminal():
+    quiet = io.StringIO()
+    bar = Progress(stream=quiet, delay=0)
+    bar(5, 10)
+    bar.close()
+    assert quiet.getvalue() == ""
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+    tty = Tty()
+    bar = Progress(stream=tty, delay=0)
+    bar.enabled = True   # whatever the environment says
+    bar(5, 10)
+    bar(10, 10)
+    bar.close()
+    assert "5/10 files" in tty.getvalue() and "10/10 files" in tty.getvalue()
+    assert tty.getvalue().endswith("\r\033[K")
+
+
+def test_cache_dir_is_excluded_from_discovery(shop):
+    runner = CliRunner()
+    runner.invoke(main, ["scan", str(shop), "--exit-zero"])
+    found = discover(str(shop), DEFAULT_EXCLUDES)
+    assert not any(f.path.startswith(".svclint_cache") for f in found.files)
+    assert ".svclint_cache/" in DEFAULT_EXCLUDES
+    assert os.path.isdir(shop / ".svclint_cache")
