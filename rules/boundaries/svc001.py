@@ -24,16 +24,22 @@ def _modules(ctx: Context, files: tuple[str, ...], root: str | None) -> set[str]
     return names
 
 
-def _matches(module: str, names: set[str]) -> bool:
-    return module in names or any(n.startswith(module + ".") for n in names)
+def _prefixes(names: set[str]) -> frozenset[str]:
+    """Every dotted prefix of every name: `module` matches when it names a module or a package of them."""
+    out = set()
+    for name in names:
+        parts = name.split(".")
+        out.update(".".join(parts[:i]) for i in range(1, len(parts) + 1))
+    return frozenset(out)
 
 
 def check(ctx: Context) -> Iterator[Finding]:
-    owned = {s.id: _modules(ctx, s.files, s.path) for s in ctx.arch.services}
+    owned = {s.id: _prefixes(_modules(ctx, s.files, s.path)) for s in ctx.arch.services}
     paths = {s.id: s.path for s in ctx.arch.services}
     for svc in ctx.arch.services:
         mine = owned[svc.id]
         others = [(o, n) for o, n in owned.items() if o != svc.id and paths[o] != svc.path]
+        owners: dict[str, str | None] = {}
         for path in svc.files:
             py = ctx.files[path].python
             if py is None:
@@ -42,9 +48,11 @@ def check(ctx: Context) -> Iterator[Finding]:
                 if imp.module.startswith(".") or not imp.module:
                     continue
                 candidates = [imp.module] + [f"{imp.module}.{n}" for n in imp.names]
-                if any(_matches(c, mine) for c in candidates):
+                if any(c in mine for c in candidates):
                     continue
-                owner = next((o for o, names in others if _matches(imp.module, names)), None)
+                if imp.module not in owners:
+                    owners[imp.module] = next((o for o, names in others if imp.module in names), None)
+                owner = owners[imp.module]
                 if owner is not None:
                     yield RULE.finding(f"{svc.id} imports {imp.module}, which belongs to service {owner}",
                                        path, imp.line, service=svc.id, symbol=f"{svc.id}->{imp.module}")
