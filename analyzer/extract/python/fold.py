@@ -242,3 +242,29 @@ def _urljoin(base: str, rel: str) -> str:
         m = re.match(r"^([a-z][a-z0-9+.-]*://[^/]*)", base)
         return (m.group(1) if m else base.rstrip("/")) + rel
     return base if base.endswith("/") and not rel else (base.rsplit("/", 1)[0] + "/" + rel if "/" in base.split("://", 1)[-1] else base + "/" + rel)
+
+
+def keyword_arg(call: cst.Call, name: str) -> cst.BaseExpression | None:
+    """The value of keyword argument `name` of a call, if given."""
+    for a in call.args:
+        if a.keyword is not None and a.keyword.value == name:
+            return a.value
+    return None
+
+
+def positional_arg(call: cst.Call, index: int) -> cst.BaseExpression | None:
+    """The value of the `index`-th positional argument of a call (starred ones not counted), if given."""
+    positional = [a for a in call.args if a.keyword is None and not a.star]
+    return positional[index].value if index < len(positional) else None
+
+
+def qualify(aliases: Mapping[str, str], name: str | None) -> str | None:
+    """What a dotted name refers to through a module's imports (`web.get` -> `aiohttp.web.get`), or None."""
+    if not name:
+        return None
+    head, _, rest = name.partition(".")
+    if head in aliases:
+        base = aliases[head]
+        return f"{base}.{rest}" if rest else base
+    return None
+

@@ -36,7 +36,7 @@ from ...secrets import TOKEN_FORMATS, classify, placeholder
 from . import libraries as lib
 from . import resilience as res
 from . import security as sec
-from .fold import ENV_GETTERS, UNKNOWN
+from .fold import ENV_GETTERS, UNKNOWN, qualify
 
 
 class _Bail(Exception):
@@ -166,13 +166,7 @@ class _Reader:
 
     # ---------------------------------------------------------------- names, as the visitor has them
     def qualify(self, name: str | None) -> str | None:
-        if not name:
-            return None
-        head, _, rest = name.partition(".")
-        if head in self.aliases:
-            base = self.aliases[head]
-            return f"{base}.{rest}" if rest else base
-        return None
+        return qualify(self.aliases, name)
 
     def _absolute(self, module: str, level: int) -> str:
         if not level:

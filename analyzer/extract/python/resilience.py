@@ -15,6 +15,7 @@ import libcst as cst
 from ...model import FanOut, HandlerCall
 from . import libraries as lib
 from .fold import dotted, string_value
+from .fold import keyword_arg as _kw, positional_arg as _pos
 
 if TYPE_CHECKING:  # pragma: no cover
     from .visitor import ModuleVisitor
@@ -370,16 +371,6 @@ def header_names(node: cst.BaseExpression | None, value: Callable[[str], cst.Bas
 # ---------------------------------------------------------------------- small CST helpers
 
 
-def _kw(call: cst.Call, name: str) -> cst.BaseExpression | None:
-    for a in call.args:
-        if a.keyword is not None and a.keyword.value == name:
-            return a.value
-    return None
-
-
-def _pos(call: cst.Call, index: int) -> cst.BaseExpression | None:
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    return positional[index].value if index < len(positional) else None
 
 
 def _leaves(stmts) -> bool:

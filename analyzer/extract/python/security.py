@@ -14,7 +14,7 @@ import libcst as cst
 
 from ...model import CodeFact, SecretLiteral
 from ...secrets import TOKEN_FORMATS, classify, placeholder
-from .fold import dotted, string_value
+from .fold import dotted, keyword_arg, string_value
 
 if TYPE_CHECKING:
     from .visitor import ModuleVisitor
@@ -124,7 +124,7 @@ def on_call(v: "ModuleVisitor", node: cst.Call, qual: str, func_name: str) -> No
             _fact(v, node, "validation", func_name)
         if func_name == "open" or qual in ("builtins.open", "io.open", "aiofiles.open"):
             mode = node.args[1].value if len(node.args) > 1 and node.args[1].keyword is None else \
-                next((a.value for a in node.args if a.keyword is not None and a.keyword.value == "mode"), None)
+                keyword_arg(node, "mode")
             m = string_value(mode) if mode is not None else None
             if m and any(c in m for c in "wax+"):
                 path = v.folder.fold(node.args[0].value) if node.args else ""

@@ -18,7 +18,8 @@ from ...model import (CallSite, CodeFact, Column, Constant, EnvRead, Import, Mod
                      Wrapper)
 from . import libraries as lib
 from . import security as sec
-from .fold import UNKNOWN, Folder, dotted, string_value
+from .fold import UNKNOWN, Folder, dotted, qualify, string_value
+from .fold import keyword_arg as _kw, positional_arg as _pos
 from .resilience import (Loop, Observer, _breakerish, client_retry, grpc_retry, header_names, loop_policy,
                          retry_policy)
 
@@ -91,16 +92,6 @@ _NOT_PROJECT = frozenset(sys.stdlib_module_names) | {
 _CONFIG_ATTR = re.compile(r"\.(conf|config|settings)\.\w+$")
 
 
-def _kw(call: cst.Call, name: str) -> cst.BaseExpression | None:
-    for a in call.args:
-        if a.keyword is not None and a.keyword.value == name:
-            return a.value
-    return None
-
-
-def _pos(call: cst.Call, index: int) -> cst.BaseExpression | None:
-    positional = [a for a in call.args if a.keyword is None and not a.star]
-    return positional[index].value if index < len(positional) else None
 
 
 def _is_none(node: cst.BaseExpression | None) -> bool:
@@ -146,13 +137,7 @@ class ModuleVisitor(cst.CSTVisitor):
 
     # ------------------------------------------------------------------ names
     def qualify(self, name: str | None) -> str | None:
-        if not name:
-            return None
-        head, _, rest = name.partition(".")
-        if head in self.aliases:
-            base = self.aliases[head]
-            return f"{base}.{rest}" if rest else base
-        return None
+        return qualify(self.aliases, name)
 
     def _resolve_relative(self, module: str) -> str:
         if not module.startswith("."):
