@@ -9,6 +9,11 @@ from analyzer.rule import Context, Rule
 
 COMPOSE = ("services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n  c:\n    build: ./c\n"
            "  kafka:\n    image: bitnami/kafka:3.7\n")
+# the examples' publisher and subscriber of one event
+PUBLISHER = ("from kafka import KafkaProducer\n\nproducer = KafkaProducer(bootstrap_servers='kafka:9092')\n\n"
+             "def placed(order):\n    producer.send('order-placed', order)\n")
+SUBSCRIBER = ("from kafka import KafkaConsumer\n\ndef main():\n"
+              "    for msg in KafkaConsumer('order-placed', bootstrap_servers='kafka:9092'):\n        print(msg)\n")
 
 
 def drift_findings(rule: Rule, ctx: Context, only_certain: bool = True) -> Iterator[Finding]:

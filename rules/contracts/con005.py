@@ -5,12 +5,7 @@ from typing import Iterator
 
 from analyzer.model import Finding, Severity
 from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.contracts._drift import COMPOSE, drift_findings
-
-_PUB = ("from kafka import KafkaProducer\n\nproducer = KafkaProducer(bootstrap_servers='kafka:9092')\n\n"
-        "def placed(order):\n    producer.send('order-placed', order)\n")
-_SUB = ("from kafka import KafkaConsumer\n\ndef main():\n"
-        "    for msg in KafkaConsumer('order-placed', bootstrap_servers='kafka:9092'):\n        print(msg)\n")
+from analyzer.rules.contracts._drift import COMPOSE, PUBLISHER as _PUB, SUBSCRIBER as _SUB, drift_findings
 
 
 def check(ctx: Context) -> Iterator[Finding]:
