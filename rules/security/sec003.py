@@ -5,7 +5,7 @@ from typing import Iterator
 
 from analyzer.model import Finding, Severity
 from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.extract.python.security import AUTH_MODULES
+from analyzer.extract.python.libraries import AUTH_MODULES
 from analyzer.rules.security._code import exposed, python_files
 
 _SAFE = ("GET", "HEAD", "OPTIONS", "WS")

@@ -226,3 +226,9 @@ MONGO_WRITES = ("insert_one", "insert_many", "update_one", "update_many", "repla
                 "delete_many", "bulk_write", "find_one_and_update", "find_one_and_replace", "find_one_and_delete")
 DJANGO_WRITES = ("create", "bulk_create", "bulk_update", "update_or_create", "get_or_create")
 ORM_MODULES = ("django", "rest_framework", "mongoengine", "peewee", "tortoise", "pony")
+
+# modules whose import says a service authenticates its callers
+AUTH_MODULES = ("flask_login", "flask_jwt_extended", "flask_httpauth", "fastapi.security", "authlib",
+                "django.contrib.auth.decorators", "django.contrib.auth.mixins", "rest_framework.permissions",
+                "rest_framework.authentication", "rest_framework_simplejwt", "fastapi_users", "starlette.authentication",
+                "aiohttp_security", "flask_security", "oauth2_provider", "keycloak", "jwt", "jose")

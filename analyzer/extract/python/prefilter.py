@@ -29,7 +29,6 @@ import ast
 import dataclasses
 import re
 import sys
-from typing import Iterable
 
 from ...model import Constant, FileFacts, Import, ProjectCall, PythonFacts
 from ...secrets import TOKEN_FORMATS, classify, placeholder
@@ -37,6 +36,7 @@ from . import libraries as lib
 from . import resilience as res
 from . import security as sec
 from .fold import ENV_GETTERS, UNKNOWN, qualify
+from .wrappers import needs_full_read, wrapper_names  # noqa: F401 - re-exported
 
 
 class _Bail(Exception):
@@ -72,7 +72,7 @@ LIBRARY_TOPS = frozenset((
     _tops(lib.HTTP_FUNCTIONS) | _tops(lib.CLIENT_TYPES) | _tops(lib.DATASTORE_CLIENTS) |
     _tops(lib.APP_TYPES) | _tops(lib.WEB_FRAMEWORKS) | _tops(lib.STRUCTURED_LOGGING) |
     _tops(lib.TRACING) | _tops(lib.METRICS) | _tops(lib.RETRY_DECORATORS) | _tops(lib.BREAKERS) |
-    _tops(ENV_GETTERS) | _tops(lib.ORM_MODULES) | _tops(sec.AUTH_MODULES) | _tops(sec.CLIENT_CONSTRUCTORS) |
+    _tops(ENV_GETTERS) | _tops(lib.ORM_MODULES) | _tops(lib.AUTH_MODULES) | _tops(sec.CLIENT_CONSTRUCTORS) |
     {"jwt", "jose", "authlib", "python_jwt", "ssl", "aiofiles"} |
     # named in the visitor's code rather than its tables
     {"boto3", "botocore", "grpc", "grpc_health", "celery", "nameko", "locust", "uvicorn", "gunicorn",
@@ -318,7 +318,7 @@ class _Reader:
                 raise _Bail
             base = self.qualify(name) or name
             last = base.split(".")[-1]
-            if _AUTH_WORDS.search(last) or base.startswith(sec.AUTH_MODULES) or _VALIDATION_DECORATORS.search(last):
+            if _AUTH_WORDS.search(last) or base.startswith(lib.AUTH_MODULES) or _VALIDATION_DECORATORS.search(last):
                 raise _Bail
         self.expressions(decorators)
 
@@ -557,26 +557,6 @@ class _Reader:
             is_main=self.is_main, logging="plain" if self.uses_logging or self.uses_print else "none",
             print_lines=tuple(sorted(self.print_lines)),
             project_calls=tuple(sorted(project_calls, key=lambda c: (c.line, c.callee, c.args))))
-
-
-def wrapper_names(facts: Iterable[FileFacts]) -> set[str]:
-    """Every part of the name of every project wrapper (`get_json`; `Client`, `charge`; `Client`,
-    `__init__`) in the repository: a caller's last name is one of them when resolve can match it."""
-    out = set()
-    for f in facts:
-        for w in (f.python.wrappers if f.python is not None else ()):
-            out.update(w.name.split("."))
-    return out
-
-
-def needs_full_read(facts: FileFacts, wrappers: set[str]) -> bool:
-    """A module read cheaply that calls something of the name of a wrapper: LibCST must fold the
-    arguments it passes (resolve matches callers to wrappers by qualified name, a constructor by its
-    class, so the caller's last name being a part of the wrapper's is a superset of matching). Unfolded candidates are told apart by their empty arguments:
-    the visitor never records a call without one."""
-    py = facts.python
-    return py is not None and any(not pc.args and pc.callee.rsplit(".", 1)[-1] in wrappers
-                                  for pc in py.project_calls)
 
 
 def _fields_reviewed() -> bool:

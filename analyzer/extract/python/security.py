@@ -15,6 +15,7 @@ import libcst as cst
 from ...model import CodeFact, SecretLiteral
 from ...secrets import TOKEN_FORMATS, classify, placeholder
 from .fold import dotted, keyword_arg, string_value
+from .libraries import AUTH_MODULES
 
 if TYPE_CHECKING:
     from .visitor import ModuleVisitor
@@ -52,10 +53,6 @@ _VALIDATION_DECORATORS = re.compile(r"(?:use_args|use_kwargs|validate|expects_js
 _AUTH_WORDS = re.compile(r"auth|login_required|jwt_required|token_required|permission|current_user|"
                          r"requires_|verify_token|api_key|apikey|bearer|oauth|security|authenticated|"
                          r"check_token|verify_jwt", re.I)
-AUTH_MODULES = ("flask_login", "flask_jwt_extended", "flask_httpauth", "fastapi.security", "authlib",
-                "django.contrib.auth.decorators", "django.contrib.auth.mixins", "rest_framework.permissions",
-                "rest_framework.authentication", "rest_framework_simplejwt", "fastapi_users", "starlette.authentication",
-                "aiohttp_security", "flask_security", "oauth2_provider", "keycloak", "jwt", "jose")
 _REQUEST_NAMES = ("request", "req", "self.request", "flask.request")
 
 
