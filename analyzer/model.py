@@ -567,8 +567,31 @@ class Architecture:
     def _by_file(self) -> dict[str, tuple[str, ...]]:
         return dict(self.file_service)
 
+    @functools.cached_property
+    def _targets_by_file(self) -> dict[str, tuple[tuple[str, int, str, str, str], ...]]:
+        out: dict[str, list[tuple[str, int, str, str, str]]] = {}
+        for t in self.targets:
+            out.setdefault(t[0], []).append(t)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @functools.cached_property
+    def _evidence_by_file(self) -> dict[str, tuple[tuple[int, str, str], ...]]:
+        out: dict[str, list[tuple[int, str, str]]] = {}
+        for e in self.edges:
+            for ev in e.evidence:
+                out.setdefault(ev.file, []).append((ev.line, e.kind, e.target))
+        return {k: tuple(v) for k, v in out.items()}
+
     def service(self, sid: str) -> Service | None:
         return self._by_id.get(sid)
+
+    def targets_in(self, path: str) -> tuple[tuple[str, int, str, str, str], ...]:
+        """The network call sites of one file, as `targets` holds them (indexed once)."""
+        return self._targets_by_file.get(path, ())
+
+    def evidence_in(self, path: str) -> tuple[tuple[int, str, str], ...]:
+        """(line, edge kind, edge target) of every edge's evidence in one file, in edge order."""
+        return self._evidence_by_file.get(path, ())
 
     def services_of(self, path: str) -> tuple[str, ...]:
         return self._by_file.get(path, ())

@@ -8,6 +8,7 @@ are then folded with that environment and their hosts mapped to nodes.
 """
 from __future__ import annotations
 
+import functools
 import posixpath
 import re
 from collections import defaultdict
@@ -567,22 +568,37 @@ def substitute(template: str, env: dict[str, tuple[str, str, int]], constants: d
     return _PLACEHOLDER.sub(sub, template)
 
 
+class Constants(dict):
+    """`module::name` -> value, as a service's code can import them; also indexed by name (a service
+    that folds many references would otherwise scan every constant of the repository for each)."""
+
+    @functools.cached_property
+    def by_name(self) -> dict[str, list[tuple[str, str]]]:
+        """name -> [(module, value)], in the order of the mapping."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        for key, value in self.items():
+            mod, _, rest = key.partition("::")
+            out.setdefault(rest, []).append((mod, value))
+        return out
+
+
 def _constant(ref: str, constants: dict[str, str]) -> str | None:
     """`pkg.config.settings.url` -> the value some module of the service binds it to (suffix match)."""
     if ref in constants:
         return constants[ref]
+    if not isinstance(constants, Constants):
+        constants = Constants(constants)
     parts = ref.split(".")
     for cut in range(1, len(parts)):
         module, name = ".".join(parts[:cut]), ".".join(parts[cut:])
-        for key, value in constants.items():
-            mod, _, rest = key.partition("::")
-            if rest == name and (mod == module or mod.endswith("." + module) or module.endswith("." + mod)):
+        for mod, value in constants.by_name.get(name, ()):
+            if mod == module or mod.endswith("." + module) or module.endswith("." + mod):
                 return value
     if ref.startswith("django.conf.settings."):
         # Django's lazy settings object: the service's settings module(s) (`settings.py`, `settings/base.py`)
         name = ref[len("django.conf.settings."):]
-        found = sorted((key.partition("::")[0], value) for key, value in constants.items()
-                       if key.partition("::")[2] == name and re.search(r"(^|\.)settings($|\.)", key.partition("::")[0]))
+        found = sorted((mod, value) for mod, value in constants.by_name.get(name, ())
+                       if re.search(r"(^|\.)settings($|\.)", mod))
         return found[0][1] if found else None
     if ref.endswith(".value"):     # an Enum member of another module: `Topics.ORDERS.value`
         return _constant(ref[: -len(".value")], constants)
@@ -616,7 +632,7 @@ def _code_indexes(ctx: _Ctx) -> None:
 
 def _service_constants(ctx: _Ctx, svc: _Svc) -> dict[str, str]:
     """Constants a service's code can import: its own modules first, then shared ones (libs/, common/)."""
-    consts: dict[str, str] = {}
+    consts = Constants()
     for path in svc.files:
         py = ctx.facts[path].python
         if py is not None:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Hashable, Iterator, Mapping, TypeVar
 
 import networkx as nx
 
@@ -12,6 +12,8 @@ FILE = "file"                  # check(file_facts, ctx): one file's facts
 ARCHITECTURE = "architecture"  # check(ctx): the whole model and graph
 SUPPRESSIONS = "suppressions"  # check(usage, ctx): how the suppressions fared after the other rules ran
 SCOPES = (FILE, ARCHITECTURE, SUPPRESSIONS)
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,20 @@ class Context:
     graph: nx.MultiDiGraph
     # the options of the rule being run, every one present (the engine fills in the defaults)
     options: Mapping[str, object] = field(default_factory=dict)
+    # what the rules' shared helpers work out once per scan (a service's files, its route handlers);
+    # one dict for the whole run: the engine's per-rule copies of the context share it
+    memo: dict = field(default_factory=dict, hash=False, compare=False, repr=False)
 
     def services_of(self, path: str) -> tuple[str, ...]:
         return self.arch.services_of(path)
+
+    def once(self, key: Hashable, compute: Callable[[], T]) -> T:
+        """`compute()`, worked out on the first call with this key and remembered for the run."""
+        try:
+            return self.memo[key]
+        except KeyError:
+            value = self.memo[key] = compute()
+            return value
 
 
 @dataclass(frozen=True)

@@ -74,14 +74,12 @@ def reached_services(ctx: Context, path: str) -> dict[int, set[str]]:
     """Line of a call site in `path` -> the services it reaches, as resolve worked them out."""
     services = {s.id for s in ctx.arch.services}
     reached: dict[int, set[str]] = {}
-    for file, line, _, _, node in ctx.arch.targets:
-        if file == path and node in services:
+    for _file, line, _, _, node in ctx.arch.targets_in(path):
+        if node in services:
             reached.setdefault(line, set()).add(node)
-    for e in ctx.arch.edges:
-        if e.kind == "call" and e.target in services:
-            for ev in e.evidence:
-                if ev.file == path:
-                    reached.setdefault(ev.line, set()).add(e.target)
+    for line, kind, target in ctx.arch.evidence_in(path):
+        if kind == "call" and target in services:
+            reached.setdefault(line, set()).add(target)
     return reached
 
 

@@ -8,13 +8,18 @@ from analyzer.rule import Context
 
 
 def python_files(ctx: Context, svc: Service) -> list[tuple[str, PythonFacts]]:
+    """The service's Python modules (not generated stubs), its own first and tooling around it last."""
+    return list(ctx.once(("service-modules", svc.id), lambda: _python_files(ctx, svc)))
+
+
+def _python_files(ctx: Context, svc: Service) -> tuple[tuple[str, PythonFacts], ...]:
     out = []
     for path in svc.files:
         facts = ctx.files.get(path)
         if facts is not None and facts.python is not None and not facts.python.generated:
             out.append((path, facts.python))
     # the service's own modules first, tooling around it (migrations, scripts, clients) last
-    return sorted(out, key=lambda item: auxiliary(item[0]))
+    return tuple(sorted(out, key=lambda item: auxiliary(item[0])))
 
 
 def is_running_service(ctx: Context, svc: Service) -> bool:

@@ -42,7 +42,7 @@ def contract_of(ctx: Context, service: str) -> ContractFacts | None:
 
 def peers(ctx: Context, path: str) -> dict[int, str]:
     """Line -> the node a call site on that line reaches, as resolve worked it out."""
-    return {line: node for file, line, _svc, _target, node in ctx.arch.targets if file == path and node}
+    return {line: node for _file, line, _svc, _target, node in ctx.arch.targets_in(path) if node}
 
 
 def criticality(ctx: Context, service: str, peer: str) -> str:

@@ -22,7 +22,7 @@ def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
     if f.python is None or f.python.generated:
         return
     # the node each call site reaches, as resolve worked it out (environment, settings, stubs)
-    reached = {(ev.file, ev.line): e.target for e in ctx.arch.edges for ev in e.evidence if ev.file == f.path}
+    reached = {(f.path, line): target for line, _kind, target in ctx.arch.evidence_in(f.path)}
     for call in f.python.calls:
         if call.kind in _KINDS and call.timeout is False and call.library not in _LOAD_TOOLS:
             yield RULE.finding(f"{_describe(call, reached.get((f.path, call.line), ''))} has no timeout",

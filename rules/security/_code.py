@@ -19,17 +19,13 @@ def handlers(ctx: Context, f: FileFacts) -> set[str]:
     py = f.python
     if py is None:
         return set()
-    names: set[str] = set()
-    for path in _service_files(ctx, f.path):
-        other = ctx.files[path].python
-        for r in other.routes if other is not None else ():
-            if r.method not in _NOT_HANDLERS and r.handler:
-                names.add(r.handler)
+    files = _service_files(ctx, f.path)
+    names, suffixes = ctx.once(("route-handlers", files), lambda: _route_handlers(ctx, files))
     out = set()
     functions = {c.function for c in py.code_facts if c.function} | {c.function for c in py.calls if c.function}
     for fn in functions:
-        short = fn.split(".")[-1]
-        if fn in names or f"{py.module}.{fn}" in names or any(n.endswith("." + fn) or n == short for n in names):
+        # a route names the handler by its qualified name, or by any dotted tail of it
+        if fn in suffixes or f"{py.module}.{fn}" in names or fn.split(".")[-1] in names:
             out.add(fn)
         elif "." in fn and fn.split(".")[-2].endswith("Servicer"):
             out.add(fn)
@@ -37,19 +33,40 @@ def handlers(ctx: Context, f: FileFacts) -> set[str]:
     return out
 
 
-def _service_files(ctx: Context, path: str) -> list[str]:
-    files = [p for sid in ctx.services_of(path) for s in [ctx.arch.service(sid)] if s for p in s.files]
-    return files or [path]
+def _route_handlers(ctx: Context, files: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    """(the handler names the routes of these files give, every dotted tail of those names)."""
+    names: set[str] = set()
+    for path in files:
+        other = ctx.files[path].python
+        for r in other.routes if other is not None else ():
+            if r.method not in _NOT_HANDLERS and r.handler:
+                names.add(r.handler)
+    suffixes = set()
+    for n in names:
+        parts = n.split(".")
+        suffixes.update(".".join(parts[i:]) for i in range(len(parts)))
+    return frozenset(names), frozenset(suffixes)
+
+
+def _service_files(ctx: Context, path: str) -> tuple[str, ...]:
+    sids = ctx.services_of(path)
+    files = ctx.once(("service-files", sids), lambda: tuple(
+        p for sid in sids for s in [ctx.arch.service(sid)] if s for p in s.files))
+    return files or (path,)
 
 
 def python_files(ctx: Context, sid: str) -> list[tuple[str, PythonFacts]]:
+    return list(ctx.once(("python-files", sid), lambda: _python_files(ctx, sid)))
+
+
+def _python_files(ctx: Context, sid: str) -> tuple[tuple[str, PythonFacts], ...]:
     svc = ctx.arch.service(sid)
     out = []
     for path in svc.files if svc else ():
         py = ctx.files[path].python
         if py is not None and not py.generated:
             out.append((path, py))
-    return out
+    return tuple(out)
 
 
 def exposed(ctx: Context) -> dict[str, tuple[str, int, bool]]:
