@@ -176,3 +176,96 @@ def test_cache_dir_is_excluded_from_discovery(shop):
     assert not any(f.path.startswith(".svclint_cache") for f in found.files)
     assert ".svclint_cache/" in DEFAULT_EXCLUDES
     assert os.path.isdir(shop / ".svclint_cache")
+
+
+# ---------------------------------------------------------------------------------------------- re-scans
+# of a tree where little changed: stat signatures instead of reading, deltas instead of a new pack
+
+def _app(facts: dict) -> str:
+    return next(p for p in facts if p.endswith(".py") and facts[p].python and facts[p].python.calls)
+
+
+def test_unchanged_stat_signature_skips_reading_and_a_same_size_edit_is_still_seen(shop, tmp_path, monkeypatch):
+    monkeypatch.setattr(cache_mod, "SETTLE_NS", -10**18)     # every file counts as left alone long enough
+    first, _ = _extract(shop, tmp_path / "c")
+    app = _app(first)
+    real = batch.read_source
+    read: list[str] = []
+
+    def spy(root, path, *args, **kwargs):
+        read.append(path)
+        return real(root, path, *args, **kwargs)
+    monkeypatch.setattr(batch, "read_source", spy)
+    second, c2 = _extract(shop, tmp_path / "c")
+    assert read == [] and second == first and c2.misses == 0
+    # an edit that keeps the size: the signature (mtime, ctime) changes, so the file is read and hashed
+    target = shop / app
+    text = target.read_text()
+    target.write_text(text.replace("(", "[", 1).replace(")", "]", 1) if "(" in text else text.upper())
+    assert target.stat().st_size == len(text.encode())
+    third, c3 = _extract(shop, tmp_path / "c")
+    assert read == [app] and c3.misses == 1 and third[app] != first[app]
+
+
+def test_signatures_of_files_changed_just_before_the_run_are_not_remembered(shop, tmp_path):
+    first, c1 = _extract(shop, tmp_path / "c")        # the copy was just written: nothing has settled
+    pack = json.loads(Path(c1.pack).read_text())
+    assert pack["stats"] == {}
+
+
+def test_a_run_that_changed_one_file_writes_a_delta_and_compaction_folds_them(shop, tmp_path, monkeypatch):
+    first, c1 = _extract(shop, tmp_path / "c")
+    pack = Path(c1.pack)
+    before = pack.read_bytes()
+    app = shop / _app(first)
+    for n in range(cache_mod.MAX_DELTAS):
+        app.write_text(app.read_text() + f"\nEXTRA_{n} = 'http://added-{n}'\n")
+        facts, c = _extract(shop, tmp_path / "c")
+        assert c.misses == 1
+        assert pack.read_bytes() == before                  # the pack is left as it was
+        deltas = sorted(tmp_path.glob(f"c/facts-{c.salt}.delta-*.json"))
+        assert len(deltas) == n + 1
+        assert list(json.loads(deltas[-1].read_text())["entries"]) == [
+            cache_mod.entry_key(_app(first), "python", facts[_app(first)].digest)]
+    # pack + deltas serve every file; this run read MAX_DELTAS deltas, so it compacts them into a pack
+    # that holds exactly this run's entries (the stale versions of the changed file are dropped)
+    again, warm = _extract(shop, tmp_path / "c")
+    assert warm.misses == 0 and again == facts
+    assert not list(tmp_path.glob("c/facts-*.delta-*.json"))
+    entries = json.loads(pack.read_text())["entries"]
+    assert len(entries) == sum(1 for f in facts.values() if f.digest)
+    stamp = pack.stat().st_mtime_ns
+    _, after = _extract(shop, tmp_path / "c")
+    assert after.misses == 0 and pack.stat().st_mtime_ns == stamp     # nothing changed, nothing written
+
+
+def test_deltas_without_their_pack_or_corrupt_are_ignored(shop, tmp_path):
+    first, c1 = _extract(shop, tmp_path / "c")
+    app = shop / _app(first)
+    app.write_text(app.read_text() + "\nEXTRA = 'http://added'\n")
+    changed, _ = _extract(shop, tmp_path / "c")
+    delta = next(tmp_path.glob("c/facts-*.delta-*.json"))
+    delta.write_text(delta.read_text()[:40])                 # truncated
+    again, c = _extract(shop, tmp_path / "c")
+    assert c.misses == 1 and again == changed
+    Path(c1.pack).unlink()                                    # deltas alone hold only what changed
+    _, c = _extract(shop, tmp_path / "c")
+    assert c.hits == 0
+
+
+def test_extraction_overlaps_decoding_with_the_same_facts(shop, tmp_path, monkeypatch):
+    first, _ = _extract(shop, tmp_path / "c")
+    app = shop / _app(first)
+    app.write_text(app.read_text() + "\nEXTRA = 'http://added'\n")
+    expected, _ = _extract(shop, None)
+    monkeypatch.setattr(batch, "OVERLAP_MIN_CACHED", 1)
+    pooled: list[int] = []
+    real = batch._pooled
+
+    def spy(todo, jobs):
+        pooled.append(len(todo))
+        return real(todo, jobs)
+    monkeypatch.setattr(batch, "_pooled", spy)
+    second, c = _extract(shop, tmp_path / "c", jobs=2)
+    assert pooled == [1] and c.misses == 1
+    assert second == expected and list(second) == list(expected)

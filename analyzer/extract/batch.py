@@ -16,6 +16,8 @@ from . import MAX_BYTES, extract_bytes, read_source
 # below this much work (bytes of source to extract) one process is faster than starting a pool
 POOL_MIN_BYTES = 1_500_000
 POOL_MIN_FILES = 32
+# a few files go to a worker anyway when this process has this many cached facts to decode meanwhile
+OVERLAP_MIN_CACHED = 500
 
 Progress = Callable[[int, int], None]
 
@@ -36,29 +38,62 @@ def extract_all(root: str, files: Sequence, *, jobs: int | None = None, cache=No
                 max_bytes: int = MAX_BYTES, progress: Progress | None = None) -> dict[str, FileFacts]:
     """path -> facts for the discovered `files` (objects with .path and .kind), in their order."""
     done: dict[str, FileFacts] = {}
+    cached: list[tuple[str, str, str]] = []       # (path, kind, digest) with an entry in the cache
     todo: list[tuple[str, str, bytes, str, bool]] = []
     total = len(files)
     for f in files:
+        st = _stat(root, f.path) if cache is not None else None
+        if st is not None:
+            # the file's stat signature is unchanged since its digest was taken: no need to read it
+            known = cache.known_digest(f.path, st)
+            if known and cache.has(f.path, f.kind, known, count=False):
+                cache.note_stat(f.path, st, known)
+                cached.append((f.path, f.kind, known))
+                continue
         data, digest, early = read_source(root, f.path, f.kind, max_bytes)
         if early is not None or data is None:
             done[f.path] = early or FileFacts(f.path, f.kind, skipped="cannot read")
             continue
-        hit = cache.get(f.path, f.kind, digest) if cache is not None else None
-        if hit is not None:
-            done[f.path] = hit
+        if st is not None:
+            cache.note_stat(f.path, st, digest)
+        if cache is not None and cache.has(f.path, f.kind, digest):
+            cached.append((f.path, f.kind, digest))
         else:
             todo.append((f.path, f.kind, data, digest, prefilter))
-    count = len(done)
-    if progress is not None and todo:
-        progress(count, total)
     jobs = default_jobs() if jobs is None or jobs < 1 else jobs
     size = sum(len(item[2]) for item in todo)
     kinds = {item[0]: item[1] for item in todo}
-    results = _pooled(todo, jobs) if jobs > 1 and len(todo) >= POOL_MIN_FILES and size >= POOL_MIN_BYTES \
-        else map(_work, todo)
+    # extraction starts first, in worker processes when that pays: for a large batch, or for a few
+    # files while this process decodes many cached ones (the pre-commit case: one file changed)
+    pooled = jobs > 1 and bool(todo) and (len(todo) >= POOL_MIN_FILES and size >= POOL_MIN_BYTES or
+                                         len(cached) >= OVERLAP_MIN_CACHED)
+    results = _pooled(todo, jobs) if pooled else None
+    if results is not None:
+        next(results)     # submitted: the workers run while the cached facts are decoded
+    count = 0
+    for path, kind, digest in cached:
+        hit = cache.get(path, kind, digest)
+        if hit is not None:
+            done[path] = hit
+            count += 1
+        else:   # an entry that does not decode: read the file again
+            data, digest, early = read_source(root, path, kind, max_bytes)
+            if early is not None or data is None:
+                done[path] = early or FileFacts(path, kind, skipped="cannot read")
+                count += 1
+            else:
+                todo.append((path, kind, data, digest, prefilter))
+                kinds[path] = kind
+    count = len(done)
+    if progress is not None and todo:
+        progress(count, total)
     try:
-        for facts in results:
+        for facts in results if results is not None else map(_work, todo):
             count = _take(facts, kinds, done, cache, progress, count, total)
+        if results is not None:     # entries that did not decode, after the pool's batch
+            for item in todo:
+                if item[0] not in done:
+                    count = _take(_work(item), kinds, done, cache, progress, count, total)
     except (BrokenProcessPool, OSError):
         # a worker died (or none could start): finish in this process
         for item in todo:
@@ -70,10 +105,17 @@ def extract_all(root: str, files: Sequence, *, jobs: int | None = None, cache=No
     return {f.path: done[f.path] for f in files}
 
 
+def _stat(root: str, path: str) -> os.stat_result | None:
+    try:
+        return os.stat(os.path.join(root, *path.split("/")))
+    except (OSError, ValueError):
+        return None
+
+
 def _complete_cheap_reads(root: str, files: Sequence, done: dict[str, FileFacts], cache, max_bytes: int) -> None:
     """Modules the pre-filter read cheaply that call a project wrapper (a cross-module fact, known only
     now) are read again with LibCST, which folds the arguments the wrapper is waiting for."""
-    from .python.prefilter import needs_full_read, wrapper_names
+    from .python.wrappers import needs_full_read, wrapper_names
     wrappers = wrapper_names(done.values())
     if not wrappers:
         return
@@ -101,7 +143,8 @@ def _take(facts: FileFacts, kinds: dict[str, str], done: dict, cache, progress: 
 
 def _pooled(todo: list, jobs: int):
     """Largest files first (a long module last in line would keep one worker busy alone), in chunks
-    small enough to balance and large enough that pickling per task stays cheap."""
+    small enough to balance and large enough that pickling per task stays cheap. The first value
+    yielded is None, once every task is submitted; then the results."""
     import multiprocessing
 
     order = sorted(todo, key=lambda item: -len(item[2]))
@@ -111,4 +154,6 @@ def _pooled(todo: list, jobs: int):
     except ValueError:  # pragma: no cover - platforms without fork
         context = multiprocessing.get_context()
     with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=context) as pool:
-        yield from pool.map(_work, order, chunksize=chunk)
+        results = pool.map(_work, order, chunksize=chunk)
+        yield None
+        yield from results
