@@ -6,6 +6,7 @@ error (one line on stderr).
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import re
 import sys
@@ -86,6 +87,16 @@ def main() -> None:
     robustly it talks to the network, and checks that against the architecture checklist and the
     contracts teams declared. It never runs the code it reads.
     """
+    _tune_gc()
+
+
+def _tune_gc() -> None:
+    """A scan builds many long-lived objects (every file's facts) and few reference cycles, and
+    Python's collector walks the growing heap again and again while it does: about a quarter of a
+    warm re-scan of a 1M-line tree. What the imports built is moved out of the collector's sight and
+    young objects are collected less often (cycles are still collected)."""
+    gc.freeze()
+    gc.set_threshold(100_000, 20, 100)
 
 
 @main.command()
