@@ -373,15 +373,18 @@ def _code_dir(ctx: _Ctx, w: Workload) -> str:
 
 def _attribute_files(ctx: _Ctx) -> None:
     paths = sorted({s.path for s in ctx.services.values() if s.path is not None}, key=len, reverse=True)
+    by_path: dict[str, list[_Svc]] = defaultdict(list)
+    for svc in ctx.services.values():
+        by_path[svc.path].append(svc)
     for path, f in sorted(ctx.facts.items()):
         if not (f.kind == "python" and f.python is not None or f.messages):
             continue
         owner = next((p for p in paths if p == "" or path.startswith(p + "/")), None)
         if owner is None:
             continue
-        for svc in ctx.services.values():
+        for svc in by_path[owner]:
             bucket = svc.files if f.kind == "python" else svc.sources
-            if svc.path == owner and path not in bucket:
+            if path not in bucket:
                 bucket.append(path)
 
 
@@ -818,10 +821,11 @@ def start_commands(facts: Iterable[FileFacts], workloads: Iterable[Workload], pa
     """How a service is started: its deployments' commands, its Dockerfiles' CMD/ENTRYPOINT and the
     command lines of its shell scripts (the ones that name a host)."""
     commands = [w.command for w in workloads]
-    for f in sorted(facts, key=lambda f: f.path):
-        if f.deploy is not None and f.kind in ("dockerfile", "shell") and path is not None and \
-                (path == "" or f.path.startswith(path + "/")):
-            commands.append(f.deploy.dockerfile_cmd)
+    if path is None:
+        return commands
+    mine = [f for f in facts if f.deploy is not None and f.kind in ("dockerfile", "shell") and
+            (path == "" or f.path.startswith(path + "/"))]
+    commands += [f.deploy.dockerfile_cmd for f in sorted(mine, key=lambda f: f.path)]
     return commands
 
 

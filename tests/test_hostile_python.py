@@ -4,6 +4,9 @@ Each case runs through the extractor and, for the verdict a user sees, through t
 """
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 
 from analyzer.extract import extract_bytes, extract_file
@@ -116,3 +119,14 @@ def test_recursion_error_never_escapes_the_visitor(monkeypatch) -> None:
     monkeypatch.setattr(visitor.ModuleVisitor, "visit_Call", boom, raising=False)
     facts = extract_bytes("svc/app.py", "python", b"import requests\nrequests.get('http://x')\n")
     assert facts.python is None and "nested too deeply" in facts.errors[0].message
+
+
+def test_the_scanned_codes_own_warnings_are_not_printed(tmp_path) -> None:
+    """Invalid escape sequences and `"a"()` make Python's compiler warn; that is the scanned code's
+    business, not noise on svclint's stderr (even with Python's default warning filters shown)."""
+    (tmp_path / "app.py").write_text('import re\nX = re.compile("\\d+")\nY = "a"()\nZ = 1 is 1\n')
+    (tmp_path / "client.py").write_text('import requests\nP = "\\w"\nr = requests.get("http://x/", timeout=1)\n')
+    out = subprocess.run([sys.executable, "-W", "default", "-m", "analyzer", "scan", str(tmp_path), "--no-cache"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "<svclint>" not in out.stderr and "escape sequence" not in out.stderr and "callable" not in out.stderr

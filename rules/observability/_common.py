@@ -25,6 +25,10 @@ def _python_files(ctx: Context, svc: Service) -> tuple[tuple[str, PythonFacts], 
 def is_running_service(ctx: Context, svc: Service) -> bool:
     """A long-running Python service: deployed or serving, not a load generator or a loose script.
     Datastores and brokers are never services."""
+    return ctx.once(("running-service", svc.id), lambda: _is_running_service(ctx, svc))
+
+
+def _is_running_service(ctx: Context, svc: Service) -> bool:
     if svc.language != "python" or not svc.files:
         return False
     if svc.framework == "none" and not svc.workloads:
@@ -40,6 +44,10 @@ def is_running_service(ctx: Context, svc: Service) -> bool:
 def auto_instrumented(ctx: Context, svc: Service) -> bool:
     """Started under an instrumenting launcher (opentelemetry-instrument, ddtrace-run, ...) by a
     deployment command or the Dockerfile of its source tree."""
+    return ctx.once(("auto-instrumented", svc.id), lambda: _auto_instrumented(ctx, svc))
+
+
+def _auto_instrumented(ctx: Context, svc: Service) -> bool:
     commands = [w.command for w in ctx.arch.workloads if ctx.arch.service(w.name) is svc or w.name == svc.id]
     if svc.path:
         prefix = "" if svc.path in ("", ".") else svc.path.rstrip("/") + "/"

@@ -10,17 +10,13 @@ from typing import Callable, Mapping, Optional
 
 import libcst as cst
 
-UNKNOWN = "${?}"
+from .names import ENV_GETTERS, UNKNOWN, qualify  # noqa: F401 - shared with the LibCST-free readers
+
 _FORMAT_FIELD = re.compile(r"\{([^{}]*)\}")
 
 # a function that says what a dotted name refers to: "os.environ.get" for `environ.get` after
 # `from os import environ`; None when it is not an import
 Qualify = Callable[[str], Optional[str]]
-
-ENV_GETTERS = {
-    "os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get",
-    "decouple.config", "environs.Env", "starlette.config.Config",
-}
 
 
 def dotted(node: cst.BaseExpression) -> str | None:
@@ -256,15 +252,3 @@ def positional_arg(call: cst.Call, index: int) -> cst.BaseExpression | None:
     """The value of the `index`-th positional argument of a call (starred ones not counted), if given."""
     positional = [a for a in call.args if a.keyword is None and not a.star]
     return positional[index].value if index < len(positional) else None
-
-
-def qualify(aliases: Mapping[str, str], name: str | None) -> str | None:
-    """What a dotted name refers to through a module's imports (`web.get` -> `aiohttp.web.get`), or None."""
-    if not name:
-        return None
-    head, _, rest = name.partition(".")
-    if head in aliases:
-        base = aliases[head]
-        return f"{base}.{rest}" if rest else base
-    return None
-

@@ -33,9 +33,7 @@ import sys
 from ...model import Constant, FileFacts, Import, ProjectCall, PythonFacts
 from ...secrets import TOKEN_FORMATS, classify, placeholder
 from . import libraries as lib
-from . import resilience as res
-from . import security as sec
-from .fold import ENV_GETTERS, UNKNOWN, qualify
+from .names import ENV_GETTERS, UNKNOWN, qualify
 from .wrappers import needs_full_read, wrapper_names  # noqa: F401 - re-exported
 
 
@@ -72,7 +70,7 @@ LIBRARY_TOPS = frozenset((
     _tops(lib.HTTP_FUNCTIONS) | _tops(lib.CLIENT_TYPES) | _tops(lib.DATASTORE_CLIENTS) |
     _tops(lib.APP_TYPES) | _tops(lib.WEB_FRAMEWORKS) | _tops(lib.STRUCTURED_LOGGING) |
     _tops(lib.TRACING) | _tops(lib.METRICS) | _tops(lib.RETRY_DECORATORS) | _tops(lib.BREAKERS) |
-    _tops(ENV_GETTERS) | _tops(lib.ORM_MODULES) | _tops(lib.AUTH_MODULES) | _tops(sec.CLIENT_CONSTRUCTORS) |
+    _tops(ENV_GETTERS) | _tops(lib.ORM_MODULES) | _tops(lib.AUTH_MODULES) | _tops(lib.CLIENT_CONSTRUCTORS) |
     {"jwt", "jose", "authlib", "python_jwt", "ssl", "aiofiles"} |
     # named in the visitor's code rather than its tables
     {"boto3", "botocore", "grpc", "grpc_health", "celery", "nameko", "locust", "uvicorn", "gunicorn",
@@ -92,7 +90,7 @@ _DECORATOR_NAMES = frozenset(set(lib.HTTP_VERBS) | {
 _CALL_NAMES = _CALL_NAMES | {"Depends", "Security", "_create_unverified_context", "_create_stdlib_context",
                              "gather", "wait", "as_completed", "ThreadPoolExecutor", "ProcessPoolExecutor",
                              "setFormatter", "basicConfig", "dictConfig", "fileConfig"}
-_LOG_CONFIG = tuple(getattr(res, "_LOG_CONFIG", ()))
+_LOG_CONFIG = lib.LOG_CONFIG
 _MARKERS = tuple(m.lower().encode() for m in (*getattr(lib, "STRUCTURED_LOGGING_STRINGS", ()),
                                                *getattr(lib, "METRICS_STRINGS", ())))
 _HEALTH = re.compile(getattr(lib, "HEALTH_NAMES", ""), re.I)
@@ -100,14 +98,13 @@ _SECURITY_KEYWORDS = frozenset({"verify", "verify_ssl", "ssl", "verify_certs", "
                                 "headers", "auth", "cookies", "metadata", "credentials", "call_credentials"})
 _OPEN = frozenset({"open", "io.open", "builtins.open", "aiofiles.open"})
 _REQUEST = frozenset({"request", "req"})
-# the security hooks' own patterns (a renamed one matches everything: the pre-filter then gives up)
-_ANY = re.compile("")
-_VALIDATORS = getattr(sec, "_VALIDATORS", _ANY)
-_VALIDATION_DECORATORS = getattr(sec, "_VALIDATION_DECORATORS", _ANY)
-_AUTH_WORDS = getattr(sec, "_AUTH_WORDS", _ANY)
-_MUTATORS = getattr(sec, "_MUTATORS", None)
-_PER_PROCESS = getattr(sec, "_PER_PROCESS", re.compile("(?!)"))
-_MUTABLE_CTORS = getattr(sec, "_MUTABLE_CTORS", frozenset())
+# the security hooks' own patterns
+_VALIDATORS = lib.VALIDATORS
+_VALIDATION_DECORATORS = lib.VALIDATION_DECORATORS
+_AUTH_WORDS = lib.AUTH_WORDS
+_MUTATORS = lib.MUTATORS
+_PER_PROCESS = lib.PER_PROCESS
+_MUTABLE_CTORS = lib.MUTABLE_CTORS
 _VALIDATION_SUFFIX = re.compile(r"[a-z](?:Serializer|Schema|Form|Model|Request|Input|Payload|Body|In|Create|Update)$")
 # calls the fold turns into something other than `${?}`
 _FOLD_CALL_ATTRS = frozenset({"format", "join", "rstrip", "strip", "lstrip"})

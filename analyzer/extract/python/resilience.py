@@ -26,7 +26,7 @@ Policy = tuple[str, bool, bool, bool]
 _SLEEPS = ("time.sleep", "asyncio.sleep", "gevent.sleep", "trio.sleep", "anyio.sleep", "eventlet.sleep")
 _FAN_OUT = ("asyncio.gather", "asyncio.wait", "asyncio.as_completed", "trio.gather")
 _LIMITS = ("Semaphore", "BoundedSemaphore", "CapacityLimiter", "Limiter")
-_LOG_CONFIG = ("logging.basicConfig", "logging.config.dictConfig", "logging.config.fileConfig")
+_LOG_CONFIG = lib.LOG_CONFIG
 # methods whose call inside a handler is a dependency call whatever the receiver (db ping, query)
 _DEPENDENCY_METHODS = ("ping", "execute", "server_info", "command", "cursor", "scalar", "query", "find_one",
                        "count_documents", "list_topics", "exists", "dbsize", "info", "check_connection")

@@ -16,43 +16,14 @@ from ...model import CodeFact, SecretLiteral
 from ...secrets import TOKEN_FORMATS, classify, placeholder
 from .fold import dotted, keyword_arg, string_value
 from .libraries import AUTH_MODULES
+from .libraries import (AUTH_WORDS as _AUTH_WORDS, BODY_ATTRS as _BODY_ATTRS, CLIENT_CONSTRUCTORS,
+                        MUTABLE_CTORS as _MUTABLE_CTORS, MUTATORS as _MUTATORS, PER_PROCESS as _PER_PROCESS,
+                        QUERY_WHOLE as _QUERY_WHOLE, VALIDATION_DECORATORS as _VALIDATION_DECORATORS,
+                        VALIDATORS as _VALIDATORS)
 
 if TYPE_CHECKING:
     from .visitor import ModuleVisitor
 
-# clients that open connections (or pools) when made: made inside a request handler, one per request
-CLIENT_CONSTRUCTORS = frozenset({
-    "requests.Session", "requests.session", "httpx.Client", "httpx.AsyncClient", "aiohttp.ClientSession",
-    "urllib3.PoolManager", "sqlalchemy.create_engine", "sqlalchemy.ext.asyncio.create_async_engine",
-    "psycopg2.connect", "psycopg.connect", "psycopg.AsyncConnection.connect", "asyncpg.connect",
-    "asyncpg.create_pool", "pymysql.connect", "MySQLdb.connect", "mysql.connector.connect",
-    "pymongo.MongoClient", "motor.motor_asyncio.AsyncIOMotorClient", "redis.Redis", "redis.StrictRedis",
-    "redis.Redis.from_url", "redis.from_url", "redis.asyncio.Redis", "redis.asyncio.from_url",
-    "aioredis.from_url", "boto3.client", "boto3.resource", "boto3.session.Session", "grpc.insecure_channel",
-    "grpc.secure_channel", "grpc.aio.insecure_channel", "grpc.aio.secure_channel", "kafka.KafkaProducer",
-    "kafka.KafkaConsumer", "confluent_kafka.Producer", "confluent_kafka.Consumer", "aiokafka.AIOKafkaProducer",
-    "pika.BlockingConnection", "aio_pika.connect_robust", "aio_pika.connect", "elasticsearch.Elasticsearch",
-    "pymemcache.client.base.Client", "cassandra.cluster.Cluster",
-})
-_MUTABLE_CTORS = frozenset({"dict", "list", "set", "collections.defaultdict", "collections.OrderedDict",
-                            "collections.Counter", "collections.deque", "defaultdict", "OrderedDict", "deque"})
-_MUTATORS = frozenset({"append", "extend", "update", "add", "setdefault", "pop", "popitem", "insert", "remove",
-                       "clear", "discard", "appendleft", "popleft", "__setitem__"})
-# names of module state that is meant to be per process: caches, locks, metric registries, loggers
-_PER_PROCESS = re.compile(r"cache|memo|lock|registry|metric|logger|_seen$|stats", re.I)
-# request bodies and whole query mappings: (receiver attribute) -> what it is
-_BODY_ATTRS = {"json": "body", "get_json": "body", "form": "body", "data": "body", "get_data": "body",
-               "values": "body", "files": "body", "body": "body", "POST": "body", "FILES": "body",
-               "post": "body", "text": "body", "read": "body", "content": "body", "stream": "body"}
-_QUERY_WHOLE = {"to_dict", "dict", "items", "lists", "copy"}
-_VALIDATORS = re.compile(r"^(?:model_validate(?:_json)?|parse_obj|parse_raw|validate(?:_python|_json)?|"
-                         r"is_valid|load|loads_schema|structure|from_dict|validated_data|check_schema|"
-                         r"validate_request|validate_json|validate_body)$")
-_VALIDATION_DECORATORS = re.compile(r"(?:use_args|use_kwargs|validate|expects_json|accepts|"
-                                    r"input_schema|body_schema|validate_request|arguments|doc_with_schema)$")
-_AUTH_WORDS = re.compile(r"auth|login_required|jwt_required|token_required|permission|current_user|"
-                         r"requires_|verify_token|api_key|apikey|bearer|oauth|security|authenticated|"
-                         r"check_token|verify_jwt", re.I)
 _REQUEST_NAMES = ("request", "req", "self.request", "flask.request")
 
 
