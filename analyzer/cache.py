@@ -52,13 +52,18 @@ MAX_DELTAS = 8
 MAX_STALE = 0.25
 
 
+# the modules outside extract/ whose code decides what the facts are (tests/test_cache.py checks that
+# every module extract/ imports is here)
+EXTRACTION_MODULES = ("model.py", "cache.py", "secrets.py", "discover.py", "yamlio.py")
+
+
 @functools.lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """svclint's version and a hash of the code that produces facts: a development change to an
     extractor invalidates the cache even when the version number stays the same."""
     here = Path(__file__).resolve().parent
     h = hashlib.blake2b(__version__.encode(), digest_size=16)
-    files = [here / "model.py", here / "cache.py", *sorted((here / "extract").rglob("*.py"))]
+    files = [*(here / name for name in EXTRACTION_MODULES), *sorted((here / "extract").rglob("*.py"))]
     for path in files:
         try:
             h.update(path.relative_to(here).as_posix().encode() + b"\0" + path.read_bytes())

@@ -269,3 +269,21 @@ def test_extraction_overlaps_decoding_with_the_same_facts(shop, tmp_path, monkey
     second, c = _extract(shop, tmp_path / "c", jobs=2)
     assert pooled == [1] and c.misses == 1
     assert second == expected and list(second) == list(expected)
+
+
+def test_the_code_fingerprint_covers_every_module_extraction_imports():
+    """A change to any code that decides what the facts are must miss the cache."""
+    import ast as pyast
+    package = Path(cache_mod.__file__).resolve().parent
+    needed = set()
+    for path in (package / "extract").rglob("*.py"):
+        for node in pyast.walk(pyast.parse(path.read_text())):
+            if isinstance(node, pyast.ImportFrom) and node.level:
+                base = path.parent
+                for _ in range(node.level - 1):
+                    base = base.parent
+                target = base.joinpath(*(node.module or "").split(".")) if node.module else base
+                if target.with_suffix(".py").is_file():
+                    needed.add(target.with_suffix(".py").resolve())
+    outside = {p.relative_to(package).as_posix() for p in needed if package / "extract" not in p.parents}
+    assert outside and outside <= set(cache_mod.EXTRACTION_MODULES), outside - set(cache_mod.EXTRACTION_MODULES)
