@@ -43,6 +43,12 @@ _PLACEHOLDER = re.compile(r"^(?:|x+|\*+|\.+|-+|_+|<[^>]*>|\[[^\]]*\]|\{\{.*\}\}|
                           r"empty|\w+[-_ ]?here)$", re.I)
 _DEV_WORDS = re.compile(r"example|placeholder|changeme|change[-_]me|dummy|insecure|not[-_]?secret|your[-_]|"
                         r"xxxx|\*\*\*\*|<[a-z_ -]+>", re.I)
+# values that name something rather than hold a secret: a file (`set_password.html`, `keys/tls.pem`)
+# or a dotted import path (`django.contrib.auth.tokens.PasswordResetTokenGenerator`)
+_FILE_NAME = re.compile(r"^[\w./-]*\w\.(?:html?|txt|json|ya?ml|xml|md|csv|pem|crt|cer|key|p12|pfx|jks|ini|cfg|"
+                        r"conf|toml|j2|jinja2?|tmpl|tpl|mjml|eml|py|sh)$", re.I)
+_IMPORT_PATH = re.compile(r"^[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*\.[A-Za-z_]\w*$")
+_WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _URL_PASSWORD = re.compile(r"^[a-z][a-z0-9+.-]*://(?P<user>[^:/@\s]*):(?P<pw>[^@/\s]+)@", re.I)
 
 
@@ -68,6 +74,22 @@ def random_looking(value: str) -> bool:
     return classes >= 2 and entropy(v) >= 3.7 and not re.fullmatch(r"[a-z]+(?:[-_.][a-z]+)+", v)
 
 
+def _words(text: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(text)]
+
+
+def names_itself(name: str, value: str) -> bool:
+    """The value spells (part of) its own name: an enum member, an event or error code
+    (`PASSWORD_CHANGED = "password_changed"`, `JWT_INVALID_TOKEN = "invalid_token"`), not a secret."""
+    words = _words(value)
+    return len(set(words)) >= 2 and set(words) <= set(_words(name)) and not any(c.isdigit() for c in value)
+
+
+def reference(value: str) -> bool:
+    """The value names a file or a Python object rather than holding a secret."""
+    return bool(_FILE_NAME.match(value) or _IMPORT_PATH.match(value) and value.count(".") >= 2)
+
+
 def secret_name(name: str) -> bool:
     return bool(SECRET_NAME.search(name)) and not NOT_SECRET_NAME.search(name)
 
@@ -91,7 +113,7 @@ def classify(name: str, value: str, strict: bool = True) -> str:
         if placeholder(pw) or pw == m.group("user"):
             return ""
         return "a password in a connection URL" if strict or random_looking(pw) else ""
-    if not secret_name(name) or placeholder(value):
+    if not secret_name(name) or placeholder(value) or names_itself(name, value) or reference(value):
         return ""
     if random_looking(value):
         return f"a random-looking {_label(name)}"

@@ -103,6 +103,16 @@ def test_findings_never_print_the_secret(scan_files) -> None:
     ("DATABASE_URL", "postgresql://app:app@db/app", True, False),
     ("DATABASE_URL", "postgresql://app:${PW}@db/app", True, False),
     ("ANYTHING", "AKIAIOSFODNN7QWERTYU", False, True),
+    # names, codes, files and classes under secret-like names (seen in saleor): not secrets
+    ("PASSWORD_CHANGED", "password_changed", True, False), ("JWT_INVALID_TOKEN", "invalid_token", True, False),
+    ("SECRET_MULTILINE", "SecretMultiline", True, False),
+    ("ACCOUNT_SET_PASSWORD_REQUESTED", "account_set_password_requested", True, False),
+    ("SET_STAFF_PASSWORD_DEFAULT_TEMPLATE", "set_password.html", True, False),
+    ("TOKEN_GENERATOR_CLASS", "django.contrib.auth.tokens.PasswordResetTokenGenerator", True, False),
+    ("TLS_PRIVATE_KEY", "certs/server.key", True, False),
+    # ... while a secret that happens to share a word with its name still counts
+    ("ADMIN_PASSWORD", "admin_password_2024", True, True), ("API_TOKEN", "token.Zx81kQ0pLm", True, True),
+    ("DB_PASSWORD", "passwordPassword", True, True),
 ])
 def test_classify(name: str, value: str, strict: bool, flagged: bool) -> None:
     assert bool(classify(name, value, strict)) is flagged
