@@ -18,6 +18,9 @@ DEFAULT_EXCLUDES = (
     "__pycache__/", ".mypy_cache/", ".pytest_cache/", ".ruff_cache/", ".svclint_cache/",
     "site-packages/", ".eggs/", "*.egg-info/", "vendor/", "third_party/",
     "tests/", "test/", "testing/", "test_*.py", "*_test.py", "conftest.py",
+    # hidden directories hold the tooling around the system, not the system: development containers
+    # (.devcontainer), CI (.github, .circleci), linters' rule tests (.semgrep), editors
+    ".*/",
 )
 
 FOREIGN = {".go": "go", ".js": "node", ".mjs": "node", ".ts": "node", ".java": "java", ".kt": "java",

@@ -1,6 +1,7 @@
 """The pipeline end to end, and running the rules: selection, suppressions, a failing rule as a finding."""
 from __future__ import annotations
 
+import os
 import posixpath
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Sequence
@@ -36,7 +37,8 @@ def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Seq
     found = discover(root, tuple(excludes), tuple(includes))
     cache = FactsCache(cache_dir, {"max_bytes": max_bytes, "prefilter": True}) if cache_dir else None
     facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress, max_bytes=max_bytes)
-    arch = resolve(facts.values(), found.languages, found.directories)
+    arch = resolve(facts.values(), found.languages, found.directories,
+                   root_name=os.path.basename(os.path.abspath(root)))
     return Analysis(root, found, facts, arch, build_graph(arch))
 
 

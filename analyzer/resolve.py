@@ -62,6 +62,7 @@ class _Ctx:
     facts: dict[str, FileFacts]
     languages: dict[str, str]
     directories: set[str]
+    root_name: str = ""
     services: dict[str, _Svc] = field(default_factory=dict)
     stores: dict[str, Node] = field(default_factory=dict)
     hosts: dict[str, str] = field(default_factory=dict)          # host name -> node id
@@ -79,8 +80,11 @@ class _Ctx:
 
 
 def resolve(facts: Iterable[FileFacts], languages: Iterable[tuple[str, str]] = (),
-            directories: Iterable[str] = ()) -> Architecture:
+            directories: Iterable[str] = (), root_name: str = "") -> Architecture:
+    """`root_name`: the scanned directory's name, the name of a service whose Dockerfile is at the root
+    of a repository without deployment files."""
     ctx = _Ctx({f.path: f for f in facts}, dict(languages), set(directories))
+    ctx.root_name = _slug(root_name)
     _collect_workloads(ctx)
     _source_paths(ctx)
     _attribute_files(ctx)
@@ -236,10 +240,15 @@ def _collect_workloads(ctx: _Ctx) -> None:
         for f in ctx.facts.values():
             if f.kind == "dockerfile":
                 directory = posixpath.dirname(f.path)
-                name = posixpath.basename(directory) or "app"
+                name = posixpath.basename(directory) or ctx.root_name or "app"
                 ctx.services.setdefault(name, _Svc(name, path=directory))
     if not ctx.services:
         _server_modules(ctx)
+
+
+def _slug(name: str) -> str:
+    """A directory name as a service name (`My Shop` -> `my-shop`); "" when nothing is left."""
+    return re.sub(r"[^a-z0-9._-]+", "-", name.lower()).strip("-._")
 
 
 def _server_modules(ctx: _Ctx) -> None:

@@ -88,6 +88,26 @@ def test_discover_default_excludes(make_repo) -> None:
     assert {"svc/tests/test_app.py", "tests/helpers.py", "vendor/lib.py"} <= set(everything)
 
 
+def test_discover_leaves_hidden_directories_out_by_default(make_repo) -> None:
+    """Development containers, CI and linters' rule tests live in hidden directories; the system does
+    not. The root's own dotfiles (`.env`, read for compose interpolation) still count."""
+    root = make_repo({
+        "svc/app.py": "", ".devcontainer/docker-compose.yml": "services:\n  app:\n    build: .\n",
+        ".semgrep/rules/requests.py": "import requests\nrequests.get('https://foo')\n",
+        "svc/.cache/x.py": "", ".env": "A=1\n",
+    })
+    assert set(_paths(root)) == {"svc/app.py", ".env"}
+    assert {".devcontainer/docker-compose.yml", ".semgrep/rules/requests.py"} <= set(_paths(root, ()))
+
+
+def test_a_root_dockerfile_without_deployment_files_is_named_after_the_repository(tmp_path) -> None:
+    root = tmp_path / "Acme Store"
+    root.mkdir()
+    (root / "Dockerfile").write_text("FROM python:3.12\nCOPY . /app\nCMD [\"python\", \"app.py\"]\n")
+    (root / "app.py").write_text("import requests\n")
+    assert [s.id for s in analyze(str(root)).arch.services] == ["acme-store"]
+
+
 def test_discover_extra_excludes(make_repo) -> None:
     root = make_repo({"a/app.py": "", "b/app.py": ""})
     assert set(_paths(root, DEFAULT_EXCLUDES + ("b/",))) == {"a/app.py"}
