@@ -6,9 +6,8 @@
 Rows: bare LibCST parse of every Python file (the reference the pre-filter is judged against), `ast`
 parse of every file, the extraction stage in-process (no pre-filter, pre-filter; jobs 1 and 2), and
 whole-process scans: cold (empty cache), warm (nothing changed), one file changed (a plain module;
-a module LibCST must read), `--jobs 1` and
-`--jobs 2` without cache, each with its peak RSS; then the peers found on PATH or beside this Python
-(ruff, bandit, semgrep). Timings on a shared machine are noisy: compare ratios within one run, and
+a module LibCST must read), `--jobs 1` and `--jobs 2` without cache, each with its peak RSS; then the
+peers found on PATH or beside this Python (ruff, bandit, semgrep). Timings on a shared machine are noisy: compare ratios within one run, and
 repeat (`--repeat`) to take the best of several.
 """
 from __future__ import annotations
@@ -37,9 +36,9 @@ SEMGREP_RULE = """rules:
 """
 
 
-def python_files(root: str) -> list[str]:
-    from analyzer.discover import DEFAULT_EXCLUDES, discover
-    found = discover(root, DEFAULT_EXCLUDES)
+def python_files(root: str, excludes: tuple[str, ...]) -> list[str]:
+    from analyzer.discover import discover
+    found = discover(root, excludes)
     return [os.path.join(root, f.path) for f in found.files if f.kind == "python"]
 
 
@@ -78,6 +77,14 @@ def run_measured(cmd: list[str], repeat: int, before=None) -> tuple[float, float
     return min(r[0] for r in results), min(r[1] for r in results), max(r[2] for r in results)
 
 
+def _version_of(dist: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version as dist_version
+    try:
+        return dist_version(dist)
+    except PackageNotFoundError:
+        return "?"
+
+
 def tool(name: str) -> str | None:
     beside = os.path.join(os.path.dirname(sys.executable), name)
     return beside if os.path.exists(beside) else shutil.which(name)
@@ -97,6 +104,9 @@ def main() -> None:
     ap.add_argument("--generate", type=int, metavar="LINES", help="generate a synthetic tree of this size in /tmp")
     ap.add_argument("--repeat", type=int, default=1, help="runs per row; the best is reported")
     ap.add_argument("--no-peers", action="store_true")
+    ap.add_argument("--all-files", action="store_true",
+                    help="every Python file, tests and vendored code too, as the peers read them (svclint "
+                         "--no-default-excludes; the reference parse covers the same files)")
     a = ap.parse_args()
     if a.generate:
         from generate import generate
@@ -114,7 +124,8 @@ def main() -> None:
     from analyzer.discover import DEFAULT_EXCLUDES, discover
     from analyzer.extract.batch import extract_all
 
-    files = python_files(root)
+    excludes = (".git/",) if a.all_files else DEFAULT_EXCLUDES
+    files = python_files(root, excludes)
     sources = []
     for p in files:
         with open(p, "rb") as fh:
@@ -139,7 +150,7 @@ def main() -> None:
     bare_wall, bare = best(parse_all_libcst, a.repeat)
     rows.append(("bare LibCST parse of every Python file (1 process)", (bare_wall, bare), ""))
     rows.append(("`ast` parse of every Python file (1 process)", best(parse_all_ast, a.repeat), ""))
-    found = discover(root, DEFAULT_EXCLUDES)
+    found = discover(root, excludes)
     stage = {}
     for label, jobs, prefilter in (("extraction stage, no pre-filter, jobs 1", 1, False),
                                    ("extraction stage, pre-filter, jobs 1", 1, True),
@@ -150,6 +161,8 @@ def main() -> None:
 
     cache = tempfile.mkdtemp(prefix="svclint-bench-cache-")
     svclint = [sys.executable, "-m", "analyzer", "scan", root, "--format", "json", "--exit-zero"]
+    if a.all_files:
+        svclint += ["--no-default-excludes", "--exclude", ".git/"]
 
     def clear() -> None:
         shutil.rmtree(cache, ignore_errors=True)
@@ -206,7 +219,7 @@ def main() -> None:
 
     cpu = platform.processor() or platform.machine()
     print(f"tree: {root}: {len(files)} Python files, {lines} lines; svclint {__version__}, LibCST "
-          f"{getattr(libcst, '__version__', '?')}, Python {platform.python_version()}, {os.cpu_count()} cores "
+          f"{_version_of('libcst')}, Python {platform.python_version()}, {os.cpu_count()} cores "
           f"({cpu}), load average {os.getloadavg()[0]:.1f}; best of {a.repeat}\n")
     print("| what | wall s | CPU s | CPU x bare LibCST parse | peak RSS |")
     print("|---|---:|---:|---:|---:|")
