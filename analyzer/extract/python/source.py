@@ -66,6 +66,7 @@ def _extract_python(path: str, data: bytes, prefilter: bool) -> tuple[PythonFact
     import libcst as cst
 
     from .visitor import ModuleVisitor
+    from .walk import walk as traverse
     try:
         module = cst.parse_module(data)
     except cst.ParserSyntaxError as exc:
@@ -78,7 +79,7 @@ def _extract_python(path: str, data: bytes, prefilter: bool) -> tuple[PythonFact
     limit = sys.getrecursionlimit()
     try:
         sys.setrecursionlimit(max(limit, 10_000))
-        module.visit(visitor)
+        traverse(module, visitor)
     except RecursionError:
         return None, (ParseError("source nested too deeply to analyse", 1, 0),)
     finally:
