@@ -7,11 +7,25 @@ for is enough, and it runs only for files that have such nodes at all.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
+
+
+class _AllFound(Exception):
+    pass
+
+
+class _Nothing:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+_NOTHING = _Nothing()
 
 
 class _Tracker(CodegenState):
@@ -30,19 +44,20 @@ class _Tracker(CodegenState):
         self._advance(value)
 
     def _advance(self, value: str) -> None:
-        newlines = value.count("\n") + value.count("\r") - value.count("\r\n")
-        if newlines:
-            self.line += newlines
-            self.column = len(value) - max(value.rfind("\n"), value.rfind("\r")) - 1
-        else:
+        if "\n" not in value and "\r" not in value:     # most tokens
             self.column += len(value)
+            return
+        self.line += value.count("\n") + value.count("\r") - value.count("\r\n")
+        self.column = len(value) - max(value.rfind("\n"), value.rfind("\r")) - 1
 
-    @contextmanager
     def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
-                                  end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
+                                  end_node: Optional[cst.CSTNode] = None) -> "_Nothing":
+        # called for every node: a plain object as the context manager, not a generator per call
         if id(node) in self.wanted and id(node) not in self.found:
             self.found[id(node)] = (self.line, self.column)
-        yield
+            if len(self.found) == len(self.wanted):
+                raise _AllFound    # the rest of the file need not be generated
+        return _NOTHING
 
     def pop_trailing_newline(self) -> None:
         pass
@@ -54,5 +69,8 @@ def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> dict[int, tup
     if not wanted:
         return {}
     tracker = _Tracker(module, wanted)
-    module._codegen(tracker)
+    try:
+        module._codegen(tracker)
+    except _AllFound:
+        pass
     return tracker.found
