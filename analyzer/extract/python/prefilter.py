@@ -111,6 +111,11 @@ _FOLD_CALL_ATTRS = frozenset({"format", "join", "rstrip", "strip", "lstrip"})
 _FOLD_CALL_NAMES = frozenset({"env", "config", "env.str", "env.url", "str", "urllib.parse.urljoin",
                               "urlparse.urljoin", "os.path.join", "posixpath.join"})
 _CONFIG_ATTR = re.compile(r"\.(conf|config|settings)\.\w+$")
+# parts of Django whose import alone gives no fact but the framework's name (a schema migration, model
+# fields, utilities, exceptions): modules importing only these are read cheaply when nothing else in them
+# matters. Model classes (bases under django.) still go to LibCST; a migration's class does not.
+_DJANGO_INERT = ("django.db.migrations", "django.db.models", "django.utils", "django.core.exceptions",
+                 "django.core.validators", "django.contrib.postgres")
 # words that send a module to LibCST wherever they are: the environment, outboxes, mapped tables
 _ENV_WORDS = re.compile(rb"environ|getenv|[oO][uU][tT][bB][oO][xX]|__tablename__|__abstract__")
 _SERVERS = ("uvicorn", "aiohttp.web", "waitress", "gunicorn", "hypercorn")
@@ -158,6 +163,7 @@ class _Reader:
         self.functions: list[bool] = []              # enclosing functions: async or not
         self.handlers = 0                            # enclosing `except` handlers
         self.print_lines: set[int] = set()
+        self.frameworks: set[str] = set()
         self.mutables: set[str] = set()              # module-level names bound to mutable containers
         self.mutated: set[str] = set()               # names functions mutate in place
 
@@ -175,6 +181,11 @@ class _Reader:
     def _note_import(self, module: str, names: list[str]) -> None:
         if any(_name_bad(n.split(".")[-1]) for n in [module, *names]):
             raise _Bail
+        imported = [f"{module}.{n}" for n in names] if names else [module]
+        if module.split(".")[0] == "django" and all(f.startswith(_DJANGO_INERT) for f in imported):
+            # schema migrations and helpers: the framework's name is the only fact their import gives
+            self.frameworks.add("django")
+            return
         for full in [module] + [f"{module}.{n}" for n in names]:
             if full.split(".")[0] in LIBRARY_TOPS or full.startswith(
                     lib.STRUCTURED_LOGGING + lib.TRACING + lib.METRICS):
@@ -334,11 +345,26 @@ class _Reader:
                 raise _Bail
         self.expressions([node])
 
+    def _inert_django_heads(self, root: ast.expr) -> set[int]:
+        """The `django` names heading a chain into Django's inert parts (`django.db.models.deletion.CASCADE`
+        after `import django.db.models.deletion`)."""
+        heads: set[int] = set()
+        if self.aliases.get("django") != "django":
+            return heads
+        for node in ast.walk(root):
+            if isinstance(node, ast.Attribute) and (_dotted(node) or "").startswith(_DJANGO_INERT):
+                head = node
+                while isinstance(head, ast.Attribute):
+                    head = head.value
+                heads.add(id(head))
+        return heads
+
     def expressions(self, nodes: list[ast.expr]) -> None:
         for root in nodes:
+            inert = self._inert_django_heads(root)
             for node in ast.walk(root):
                 if isinstance(node, ast.Name):
-                    if _name_bad(node.id) or node.id in _REQUEST:
+                    if (_name_bad(node.id) and id(node) not in inert) or node.id in _REQUEST:
                         raise _Bail
                 elif isinstance(node, ast.Attribute):
                     if node.attr in ("environ", "getenv", "request", "CERT_NONE") or \
@@ -372,12 +398,13 @@ class _Reader:
             text = _string(kw.value)
             if kw.arg and text is not None and classify(kw.arg, text, strict=True):
                 raise _Bail
+        if self.functions and last and (_VALIDATORS.match(last) or
+                                        (_VALIDATION_SUFFIX.search(last) and (node.args or node.keywords))):
+            raise _Bail   # validation of a request body (also `super().is_valid()`, which has no dotted name)
         if self.functions and name:
             q = self.qualify(name) or name
             if name in _OPEN or q in _OPEN:
                 raise _Bail   # a file write, unless its mode says otherwise
-            if _VALIDATORS.match(last) or (_VALIDATION_SUFFIX.search(last) and node.args):
-                raise _Bail   # validation of a request body
             receiver = name.rsplit(".", 1)[0] if "." in name else ""
             if (_MUTATORS is None or last in _MUTATORS) and receiver and "." not in receiver:
                 self.mutated.add(receiver)
@@ -409,7 +436,8 @@ class _Reader:
         if "json" in node.name.lower() and any(b.endswith("Formatter") for b in bases):
             raise _Bail   # a JSON log formatter: structured logging
         if any(b.endswith(("BaseSettings", "Settings", "Model")) or "_pb2_grpc" in b or b.endswith("Servicer")
-               or b.startswith(("django.", "sqlmodel")) for b in bases) or \
+               or b.startswith(("django.", "sqlmodel")) and not b.startswith("django.db.migrations.")
+               for b in bases) or \
                 any(k.arg == "table" for k in node.keywords):
             raise _Bail   # settings, servicers, mapped tables
         body = node.body
@@ -551,6 +579,7 @@ class _Reader:
         return PythonFacts(
             module=self.module_name, imports=tuple(self.imports),
             constants=tuple(sorted(set(constants), key=lambda c: (c.name, c.line))),
+            frameworks=tuple(sorted(self.frameworks)),
             is_main=self.is_main, logging="plain" if self.uses_logging or self.uses_print else "none",
             print_lines=tuple(sorted(self.print_lines)),
             project_calls=tuple(sorted(project_calls, key=lambda c: (c.line, c.callee, c.args))))
