@@ -14,7 +14,8 @@ anew with exactly the entries of that run and removes the deltas it read. Every 
 temporary name and renamed into place (`os.replace`), so a reader sees a file whole or not at all; two
 runs at once never corrupt the cache (a delta removed under a reader's feet only costs it a re-read).
 A pack, delta or entry that is unreadable, of another salt, or that does not decode is ignored and
-rebuilt.
+rebuilt. Files are created owner-only (0600), in a directory whose `.gitignore` keeps it out of git:
+facts hold literal values of the scanned files, secrets included.
 
 The cache also remembers each file's stat signature (size, mtime, ctime, inode) with its digest, as
 git's index does, so a re-scan reads and hashes only files whose signature changed. A signature is

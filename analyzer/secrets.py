@@ -1,7 +1,10 @@
 """Is this value a secret? Keyword and entropy heuristics shared by extraction and the SEC rules.
 
 The answer is a short description of *why* ("an AWS access key id", "a literal password"), never the
-value: findings must not print secrets, and facts (which are cached) never store them.
+value: findings never print secrets. Facts do keep the literal values that code and deployment files
+bind (resolve folds URLs out of them, and the rules classify environment values), so the cache that
+stores facts holds what the scanned files hold: it is written owner-only (0600) inside a directory
+git ignores (`.svclint_cache/.gitignore`).
 """
 from __future__ import annotations
 

@@ -287,3 +287,27 @@ def test_the_code_fingerprint_covers_every_module_extraction_imports():
                     needed.add(target.with_suffix(".py").resolve())
     outside = {p.relative_to(package).as_posix() for p in needed if package / "extract" not in p.parents}
     assert outside and outside <= set(cache_mod.EXTRACTION_MODULES), outside - set(cache_mod.EXTRACTION_MODULES)
+
+
+def test_a_pool_that_cannot_start_falls_back_to_this_process(shop, monkeypatch):
+    expected, _ = _extract(shop, None)
+    monkeypatch.setattr(batch, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(batch, "POOL_MIN_BYTES", 0)
+
+    def no_fork(todo, jobs):
+        raise OSError(11, "Resource temporarily unavailable")
+        yield  # pragma: no cover - a generator, like the real one
+    monkeypatch.setattr(batch, "_pooled", no_fork)
+    facts, _ = _extract(shop, None, jobs=2)
+    assert facts == expected and list(facts) == list(expected)
+
+
+def test_cache_files_are_private_and_ignored_by_git(shop, tmp_path):
+    """Facts hold the literal values of the scanned files (secrets too): owner-only, never committed."""
+    first, c = _extract(shop, tmp_path / "c")
+    app = shop / _app(first)
+    app.write_text(app.read_text() + "\nEXTRA = 1\n")
+    _extract(shop, tmp_path / "c")
+    written = list((tmp_path / "c").glob("facts-*.json"))
+    assert len(written) == 2 and all(p.stat().st_mode & 0o077 == 0 for p in written)
+    assert (tmp_path / "c" / ".gitignore").read_text().splitlines()[-1] == "*"

@@ -69,18 +69,18 @@ def extract_all(root: str, files: Sequence, *, jobs: int | None = None, cache=No
                                          len(cached) >= OVERLAP_MIN_CACHED)
     results = _pooled(todo, jobs) if pooled else None
     if results is not None:
-        next(results)     # submitted: the workers run while the cached facts are decoded
-    count = 0
+        try:
+            next(results)     # submitted: the workers run while the cached facts are decoded
+        except (BrokenProcessPool, OSError):
+            results = None    # no worker could start: extract in this process
     for path, kind, digest in cached:
         hit = cache.get(path, kind, digest)
         if hit is not None:
             done[path] = hit
-            count += 1
         else:   # an entry that does not decode: read the file again
             data, digest, early = read_source(root, path, kind, max_bytes)
             if early is not None or data is None:
                 done[path] = early or FileFacts(path, kind, skipped="cannot read")
-                count += 1
             else:
                 todo.append((path, kind, data, digest, prefilter))
                 kinds[path] = kind
