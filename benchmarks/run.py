@@ -3,12 +3,13 @@
     python benchmarks/run.py PATH                   # any checkout (never commit it)
     python benchmarks/run.py --generate 100000      # a synthetic monorepo of ~100k lines in /tmp
 
-Rows: bare LibCST parse of every Python file (the reference the pre-filter is judged against), `ast`
-parse of every file, the extraction stage in-process (no pre-filter, pre-filter; jobs 1 and 2), and
-whole-process scans: cold (empty cache), warm (nothing changed), one file changed (a plain module;
+Rows: bare LibCST parse of every Python file of the tree (the reference; svclint itself leaves tests
+out by default, `--all-files` makes it read them too, as the peers do), `ast` parse of every file, the
+extraction stage in-process over the files svclint reads (no pre-filter, pre-filter; jobs 1 and 2),
+and whole-process scans: cold (empty cache), warm (nothing changed), one file changed (a plain module;
 a module LibCST must read), `--jobs 1` and `--jobs 2` without cache, each with its peak RSS; then the
-peers found on PATH or beside this Python (ruff, bandit, semgrep). Timings on a shared machine are noisy: compare ratios within one run, and
-repeat (`--repeat`) to take the best of several.
+peers found on PATH or beside this Python (ruff, bandit, semgrep). Timings on a shared machine are
+noisy: compare ratios within one run, and repeat (`--repeat`) to take the best of several.
 """
 from __future__ import annotations
 
@@ -105,8 +106,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1, help="runs per row; the best is reported")
     ap.add_argument("--no-peers", action="store_true")
     ap.add_argument("--all-files", action="store_true",
-                    help="every Python file, tests and vendored code too, as the peers read them (svclint "
-                         "--no-default-excludes; the reference parse covers the same files)")
+                    help="svclint reads every Python file too, tests and vendored code, as the peers do "
+                         "(--no-default-excludes); the reference parse always covers every Python file")
     a = ap.parse_args()
     if a.generate:
         from generate import generate
@@ -125,7 +126,8 @@ def main() -> None:
     from analyzer.extract.batch import extract_all
 
     excludes = (".git/",) if a.all_files else DEFAULT_EXCLUDES
-    files = python_files(root, excludes)
+    # the reference parses every Python file of the tree, whatever svclint leaves out by default (tests)
+    files = python_files(root, (".git/",))
     sources = []
     for p in files:
         with open(p, "rb") as fh:
@@ -173,8 +175,10 @@ def main() -> None:
     rows.append(("svclint scan, warm (nothing changed)", warm[:2], f"{warm[2]:.0f} MB"))
     # one file changed (the pre-commit case): a plain module the pre-filter reads with `ast`, and a
     # module that talks to the network, which LibCST must read
-    plain = next((p for p in files if "/domain/" in p), files[0] if files else None)
-    network = next((p for p, s in zip(files, sources) if _NETWORK.search(s)), None)
+    scanned = [os.path.join(root, f.path) for f in found.files if f.kind == "python"]
+    source_of = dict(zip(files, sources))
+    plain = next((p for p in scanned if "/domain/" in p), scanned[0] if scanned else None)
+    network = next((p for p in scanned if _NETWORK.search(source_of.get(p, b""))), None)
     for label, victim in (("a plain module", plain), ("a module LibCST reads", network)):
         if victim is None:
             continue
@@ -218,7 +222,8 @@ def main() -> None:
         rows.append((label, r[:2], f"{r[2]:.0f} MB"))
 
     cpu = platform.processor() or platform.machine()
-    print(f"tree: {root}: {len(files)} Python files, {lines} lines; svclint {__version__}, LibCST "
+    print(f"tree: {root}: {len(files)} Python files, {lines} lines (svclint reads {len(scanned)} of them: "
+          f"{'every file' if a.all_files else 'default excludes'}); svclint {__version__}, LibCST "
           f"{_version_of('libcst')}, Python {platform.python_version()}, {os.cpu_count()} cores "
           f"({cpu}), load average {os.getloadavg()[0]:.1f}; best of {a.repeat}\n")
     print("| what | wall s | CPU s | CPU x bare LibCST parse | peak RSS |")
