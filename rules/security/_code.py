@@ -16,9 +16,14 @@ _RATE_LABEL = re.compile(r"ratelimit|rate-limit|limit_req|inflightreq", re.I)
 def handlers(ctx: Context, f: FileFacts) -> set[str]:
     """Functions of the file that serve requests: named by a route of the service, shaped like a
     handler (request first, HTTP-verb methods), or methods of a gRPC servicer."""
-    py = f.python
-    if py is None:
+    if f.python is None:
         return set()
+    return set(ctx.once(("handlers", f.path), lambda: frozenset(_handlers(ctx, f))))
+
+
+def _handlers(ctx: Context, f: FileFacts) -> set[str]:
+    py = f.python
+    assert py is not None
     files = _service_files(ctx, f.path)
     names, suffixes = ctx.once(("route-handlers", files), lambda: _route_handlers(ctx, files))
     out = set()
