@@ -95,6 +95,10 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
     base = Path(root)
     real_root = base.resolve()
     exclude_spec = pathspec.GitIgnoreSpec.from_lines(excludes)
+    # a file is only ever met below directories that were not excluded, so the patterns that can only
+    # match directories (`tests/`, `.*/`) need not be tried on it again (most defaults are such)
+    file_spec = exclude_spec if any(p.lstrip().startswith("!") for p in excludes) else \
+        pathspec.GitIgnoreSpec.from_lines([p for p in excludes if not p.rstrip().endswith("/")])
     include_spec = pathspec.GitIgnoreSpec.from_lines(includes) if includes else None
     files: list[SourceFile] = []
     skipped: list[tuple[str, str]] = []
@@ -140,7 +144,7 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
                 continue
             link_to_dir = is_link and os.path.isdir(entry.path)
             probe = rel + "/" if is_dir or link_to_dir else rel
-            if exclude_spec.match_file(probe) or _ignored(probe, ignores):
+            if (exclude_spec if probe.endswith("/") else file_spec).match_file(probe) or _ignored(probe, ignores):
                 continue
             if is_link:
                 target_ok = _inside(entry.path, real_root)
