@@ -585,6 +585,11 @@ class Constants(dict):
     that folds many references would otherwise scan every constant of the repository for each)."""
 
     @functools.cached_property
+    def default_queue(self) -> str:
+        """Celery's default queue (see `default_queue`), worked out once: every task call asks."""
+        return _default_queue(self)
+
+    @functools.cached_property
     def by_name(self) -> dict[str, list[tuple[str, str]]]:
         """name -> [(module, value)], in the order of the mapping."""
         out: dict[str, list[tuple[str, str]]] = {}
@@ -715,6 +720,12 @@ _DEFAULT_QUEUE = re.compile(r"(?:^|[._])task_default_queue$", re.I)
 
 def default_queue(constants: dict[str, str]) -> str:
     """Celery's default queue as the code configures it (`task_default_queue`), else `celery`."""
+    if isinstance(constants, Constants):
+        return constants.default_queue
+    return _default_queue(constants)
+
+
+def _default_queue(constants: dict[str, str]) -> str:
     for key, value in sorted(constants.items()):
         if _DEFAULT_QUEUE.search(key.partition("::")[2]) and "${" not in value and value:
             return value
