@@ -1057,3 +1057,21 @@ def test_a_failing_rule_becomes_a_finding(make_repo) -> None:
 def test_findings_are_sorted_and_unique(pipeline, shop) -> None:
     _, findings = pipeline(shop)
     assert findings == sorted(set(findings), key=lambda f: f.sort_key())
+
+
+def test_health_check_middleware_around_the_application_is_a_health_endpoint(tmp_path) -> None:
+    """`application = health_check(application, "/health/")` (an ASGI middleware, as saleor has): the
+    service answers on that path though no route declares it. Inside a function a path is just a value."""
+    root = tmp_path / "shop"
+    (root / "api").mkdir(parents=True)
+    (root / "api" / "Dockerfile").write_text("FROM python:3.12\nCMD [\"uvicorn\", \"api.asgi:application\"]\n")
+    (root / "api" / "asgi.py").write_text(
+        "from django.core.asgi import get_asgi_application\nfrom .health import health_check\n\n"
+        "application = get_asgi_application()\napplication = health_check(application, \"/health/\")\n")
+    (root / "api" / "client.py").write_text("def ping(session):\n    return session.get('/healthz')\n")
+    (root / "docker-compose.yml").write_text("services:\n  api:\n    build: ./api\n")
+    arch = analyze(str(root)).arch
+    assert [s.health_endpoints for s in arch.services] == [("/health/",)]
+    facts = py("import api.health\napp = api.health.wrap(object(), path='/readyz')\n")
+    assert [(r.method, r.path, r.framework, r.handler) for r in facts.routes] == [
+        ("GET", "/readyz", "middleware", "api.health.wrap")]

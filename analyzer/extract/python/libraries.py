@@ -270,3 +270,9 @@ AUTH_WORDS = re.compile(r"auth|login_required|jwt_required|token_required|permis
                          r"check_token|verify_jwt", re.I)
 
 LOG_CONFIG = ("logging.basicConfig", "logging.config.dictConfig", "logging.config.fileConfig")
+
+# a health-check path (`/health/`, `/healthz`, `/api/v1/ready`); a module-level call that passes one
+# wraps the application in a health-check middleware (`application = health_check(application,
+# "/health/")`): the service answers on that path, though no route declares it
+HEALTH_PATH = re.compile(r"^/(?:api/)?(?:v\d+/)?(?:_|-/)?(health|healthz|healthcheck|health-check|health_check|"
+                         r"ready|readyz|readiness|live|livez|liveness|alive|heartbeat)/?$", re.I)

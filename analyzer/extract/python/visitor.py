@@ -569,6 +569,13 @@ class ModuleVisitor(cst.CSTVisitor):
     # ------------------------------------------------------------------ routes
     def _route_call(self, node: cst.Call, qual: str, func_name: str) -> None:
         last = func_name.split(".")[-1]
+        if not self._funcs and func_name:
+            # health-check middleware wrapped around the application at import time
+            for arg in node.args:
+                path = string_value(arg.value)
+                if path is not None and lib.HEALTH_PATH.match(path):
+                    self.out.routes.append((node, Route("GET", path, "middleware", 0, handler=qual)))
+                    return
         # aiohttp: app.router.add_get("/x", handler), add_route("GET", "/x", h), web.get("/x", h)
         if last.startswith("add_") and ".router" in "." + func_name or last == "add_route":
             method = last[4:].upper() if last != "add_route" else string_value(_pos(node, 0) or cst.Name("x")) or "*"
