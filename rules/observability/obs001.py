@@ -31,7 +31,9 @@ RULE = Rule(
               "orchestrator can only tell whether the process exists, not whether it can do its work, "
               "so a stuck or half-started instance keeps receiving traffic and is never restarted. "
               "HTTP routes named health, healthz, ready, readyz, live, livez (and the paths the "
-              "deployment's probes use) count, and so does the gRPC health service. Workers without a "
+              "deployment's probes use) count, so does health-check middleware wrapped around the "
+              "application with such a path (`application = health_check(application, \"/health/\")`), "
+              "and so does the gRPC health service. Workers without a "
               "server need one too (a tiny HTTP endpoint or an exec probe that checks the loop).",
     fix="Serve GET /health (liveness: the process works) and GET /ready (readiness: its dependencies "
         "answer), or register grpc_health.v1 for gRPC servers, and point the probes at them.",
