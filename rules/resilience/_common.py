@@ -2,11 +2,12 @@
 caller's contract says that peer is, and severity scaled by that criticality."""
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator, Optional
 
-from analyzer.model import CallSite, ContractFacts, FileFacts, Severity
+from analyzer.model import CallSite, ContractFacts, FileFacts, Finding, Severity
 from analyzer.resolve import norm
-from analyzer.rule import Context
+from analyzer.rule import Context, Rule
+from analyzer.rules._util import call_owner
 
 NETWORK = ("http", "grpc", "rpc")
 _UP = {Severity.INFO: Severity.WARNING, Severity.WARNING: Severity.ERROR, Severity.ERROR: Severity.ERROR}
@@ -68,3 +69,20 @@ def describe(call: CallSite, peer: str) -> str:
     to = peer or (call.stub if call.kind in ("grpc", "rpc") and call.stub else call.target)
     to = to.replace("${?}", "…") if to else ""
     return f"{what} to {to}" if to else what
+
+
+def call_findings(rule: Rule, f: FileFacts, ctx: Context,
+                  problem: Callable[[CallSite], Optional[str]]) -> Iterator[Finding]:
+    """A finding for each outbound call of the file that `problem` objects to (it returns what the
+    message says after the call, or None): owned by the calling service, about the peer resolve found,
+    its severity scaled by how critical the caller's contract says that peer is."""
+    reached = peers(ctx, f.path)
+    for call in network_calls(f):
+        what = problem(call)
+        if what is None:
+            continue
+        owner = call_owner(ctx, f.path, call.function)
+        peer = reached.get(call.line, "")
+        yield rule.finding(f"{describe(call, peer)} {what}", f.path, call.line, call.column, service=owner,
+                           symbol=f"{call.function}:{call.symbol}:{call.target}",
+                           severity=scaled(rule.severity, criticality(ctx, owner, peer)))

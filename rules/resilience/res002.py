@@ -3,28 +3,24 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
+from analyzer.model import CallSite, FileFacts, Finding, Severity
 from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules._util import call_owner
 
-from ._common import criticality, describe, network_calls, peers, scaled
+from ._common import call_findings
 
 _HOW = {"tenacity": "@retry without wait_exponential/wait_random", "backoff": "backoff.constant",
         "retrying": "@retry without wait_exponential_multiplier", "retry": "@retry without backoff=",
         "urllib3": "urllib3 Retry without backoff_factor", "loop": "a retry loop that sleeps a constant or not at all"}
 
 
+def _problem(call: CallSite) -> str | None:
+    if not call.retry or call.backoff:
+        return None
+    return f"is retried without backoff ({_HOW.get(call.retry_via, call.retry_via)})"
+
+
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
-    reached = peers(ctx, f.path)
-    for call in network_calls(f):
-        if not call.retry or call.backoff:
-            continue
-        owner = call_owner(ctx, f.path, call.function)
-        peer = reached.get(call.line, "")
-        yield RULE.finding(f"{describe(call, peer)} is retried without backoff ({_HOW.get(call.retry_via, call.retry_via)})",
-                           f.path, call.line, call.column, service=owner,
-                           symbol=f"{call.function}:{call.symbol}:{call.target}",
-                           severity=scaled(RULE.severity, criticality(ctx, owner, peer)))
+    return call_findings(RULE, f, ctx, _problem)
 
 
 RULE = Rule(

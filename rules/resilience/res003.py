@@ -3,28 +3,24 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
+from analyzer.model import CallSite, FileFacts, Finding, Severity
 from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules._util import call_owner
 
-from ._common import criticality, describe, network_calls, peers, scaled
+from ._common import call_findings
 
 _HOW = {"tenacity": "@retry without stop=", "backoff": "no max_tries or max_time",
         "retrying": "@retry without stop_max_attempt_number", "retry": "@retry without tries=",
         "stamina": "attempts=None and timeout=None", "urllib3": "Retry(total=None)", "loop": "a `while` loop"}
 
 
+def _problem(call: CallSite) -> str | None:
+    if not call.retry or call.retry_bounded:
+        return None
+    return f"is retried forever ({_HOW.get(call.retry_via, call.retry_via)})"
+
+
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
-    reached = peers(ctx, f.path)
-    for call in network_calls(f):
-        if not call.retry or call.retry_bounded:
-            continue
-        owner = call_owner(ctx, f.path, call.function)
-        peer = reached.get(call.line, "")
-        yield RULE.finding(f"{describe(call, peer)} is retried forever ({_HOW.get(call.retry_via, call.retry_via)})",
-                           f.path, call.line, call.column, service=owner,
-                           symbol=f"{call.function}:{call.symbol}:{call.target}",
-                           severity=scaled(RULE.severity, criticality(ctx, owner, peer)))
+    return call_findings(RULE, f, ctx, _problem)
 
 
 RULE = Rule(

@@ -7,9 +7,8 @@ from typing import Iterator
 from analyzer.extract.python.libraries import IDEMPOTENCY_HEADERS
 from analyzer.model import CallSite, FileFacts, Finding, Severity
 from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules._util import call_owner
 
-from ._common import criticality, describe, network_calls, peers, scaled
+from ._common import call_findings
 
 # gRPC methods whose names say they change state in a way a second delivery repeats
 _GRPC_UNSAFE = re.compile(r"^(Create|Add|Place|Charge|Pay|Send|Submit|Transfer|Append|Increment|Insert|Post|"
@@ -24,20 +23,17 @@ def _unsafe(call: CallSite) -> bool:
     return False
 
 
+def _problem(call: CallSite) -> str | None:
+    if not (call.retry and call.retry_replays and _unsafe(call)):
+        return None
+    if "?" in call.headers or any(h in IDEMPOTENCY_HEADERS for h in call.headers):
+        return None
+    return (f"is not idempotent and is retried ({call.retry_via}) without an idempotency key: a retry "
+            f"after a lost response repeats it")
+
+
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
-    reached = peers(ctx, f.path)
-    for call in network_calls(f):
-        if not (call.retry and call.retry_replays and _unsafe(call)):
-            continue
-        if "?" in call.headers or any(h in IDEMPOTENCY_HEADERS for h in call.headers):
-            continue
-        owner = call_owner(ctx, f.path, call.function)
-        peer = reached.get(call.line, "")
-        yield RULE.finding(f"{describe(call, peer)} is not idempotent and is retried ({call.retry_via}) "
-                           f"without an idempotency key: a retry after a lost response repeats it",
-                           f.path, call.line, call.column, service=owner,
-                           symbol=f"{call.function}:{call.symbol}:{call.target}",
-                           severity=scaled(RULE.severity, criticality(ctx, owner, peer)))
+    return call_findings(RULE, f, ctx, _problem)
 
 
 RULE = Rule(

@@ -3,27 +3,22 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
+from analyzer.model import CallSite, FileFacts, Finding, Severity
 from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules._util import call_owner
 
-from ._common import criticality, describe, network_calls, option, peers, scaled
+from ._common import call_findings, option
 
 DEFAULT_CEILING = 30.0
 
 
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
     ceiling = float(option(ctx, RULE.id, "max-timeout", DEFAULT_CEILING))  # type: ignore[arg-type]
-    reached = peers(ctx, f.path)
-    for call in network_calls(f):
+
+    def problem(call: CallSite) -> str | None:
         if call.timeout_value is None or call.timeout_value <= ceiling:
-            continue
-        owner = call_owner(ctx, f.path, call.function)
-        peer = reached.get(call.line, "")
-        yield RULE.finding(f"{describe(call, peer)} waits up to {call.timeout_value:g} s, above the "
-                           f"{ceiling:g} s ceiling", f.path, call.line, call.column, service=owner,
-                           symbol=f"{call.function}:{call.symbol}:{call.target}",
-                           severity=scaled(RULE.severity, criticality(ctx, owner, peer)))
+            return None
+        return f"waits up to {call.timeout_value:g} s, above the {ceiling:g} s ceiling"
+    return call_findings(RULE, f, ctx, problem)
 
 
 RULE = Rule(
