@@ -149,9 +149,8 @@ class FactsCache:
         self.misses += count and not found
         return found
 
-    def get(self, path: str, kind: str, digest: str, count: bool = True) -> FileFacts | None:
-        """The cached facts, or None; `count`: a miss counts (not when the caller will read the file
-        and ask again)."""
+    def get(self, path: str, kind: str, digest: str) -> FileFacts | None:
+        """The cached facts, or None (a miss)."""
         key = entry_key(path, kind, digest)
         raw = self._old.get(key)
         facts = None
@@ -163,7 +162,7 @@ class FactsCache:
             if not isinstance(facts, FileFacts) or facts.path != path or facts.digest != digest:
                 facts = None
         if facts is None:
-            self.misses += count
+            self.misses += 1
             return None
         self.hits += 1
         self._new[key] = raw
