@@ -1,3 +1,3 @@
-from analyzer.cli import main
+from svclint._entry import main
 
 main()

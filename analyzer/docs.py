@@ -4,7 +4,7 @@ from __future__ import annotations
 
 def render_rules_markdown(rules) -> str:
     out = ["# svclint rules", "",
-           "Generated from the rule metadata by `python -m analyzer.docs > docs/rules.md`; do not edit by hand.", "",
+           "Generated from the rule metadata by `python -m svclint.docs > docs/rules.md`; do not edit by hand.", "",
            "| id | name | area | severity | summary |", "|---|---|---|---|---|"]
     for r in rules:
         out.append(f"| [{r.id}](#{r.id.lower()}-{r.name}) | {r.name} | {r.area} | {r.severity.value} | {r.summary} |")

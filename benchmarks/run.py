@@ -38,7 +38,7 @@ SEMGREP_RULE = """rules:
 
 
 def python_files(root: str, excludes: tuple[str, ...]) -> list[str]:
-    from analyzer.discover import discover
+    from svclint.discover import discover
     found = discover(root, excludes)
     return [os.path.join(root, f.path) for f in found.files if f.kind == "python"]
 
@@ -121,9 +121,9 @@ def main() -> None:
 
     import libcst
 
-    from analyzer import __version__
-    from analyzer.discover import DEFAULT_EXCLUDES, discover
-    from analyzer.extract.batch import extract_all
+    from svclint import __version__
+    from svclint.discover import DEFAULT_EXCLUDES, discover
+    from svclint.extract.batch import extract_all
 
     excludes = (".git/",) if a.all_files else DEFAULT_EXCLUDES
     # the reference parses every Python file of the tree, whatever svclint leaves out by default (tests)
@@ -162,7 +162,7 @@ def main() -> None:
         rows.append((label, (wall, cpu if jobs == 1 else None), ""))
 
     cache = tempfile.mkdtemp(prefix="svclint-bench-cache-")
-    svclint = [sys.executable, "-m", "analyzer", "scan", root, "--format", "json", "--exit-zero"]
+    svclint = [sys.executable, "-m", "svclint", "scan", root, "--format", "json", "--exit-zero"]
     if a.all_files:
         svclint += ["--no-default-excludes", "--exclude", ".git/"]
 

@@ -1,4 +1,4 @@
-"""The rule pack: every rule svclint runs (installed as `analyzer.rules`).
+"""The rule pack: every rule svclint runs (installed as `svclint.rules`).
 
 Each area package lists its rules in `RULES`; the pack orders them by area (the checklist's order)
 and then by id, so `svclint rules`, the docs and the run order never depend on import order.

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from analyzer.model import Edge, Service
-from analyzer.rule import Context
+from svclint.model import Edge, Service
+from svclint.rule import Context
 
 
 # code that ships with a service but is not the service: migrations, scripts, example and test clients

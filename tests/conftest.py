@@ -8,10 +8,10 @@ from typing import Callable, Iterable, Mapping
 
 import pytest
 
-from analyzer.engine import Analysis, analyze, run_rules
-from analyzer.model import Finding
-from analyzer.rule import Rule
-from analyzer.rules import ALL_RULES
+from svclint.engine import Analysis, analyze, run_rules
+from svclint.model import Finding
+from svclint.rule import Rule
+from svclint.rules import ALL_RULES
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SHOP = REPO_ROOT / "fixtures" / "shop"

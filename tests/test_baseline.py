@@ -5,8 +5,8 @@ import json
 
 from click.testing import CliRunner, Result
 
-from analyzer.baseline import SCHEMA
-from analyzer.cli import main
+from svclint.baseline import SCHEMA
+from svclint.cli import main
 
 SOURCE = ("import requests\n\n\ndef fetch():\n    return requests.get('http://catalog/items')\n\n\n"
           "def push(x):\n    return requests.post('http://orders/orders', json=x)\n")

@@ -1,10 +1,10 @@
 """SVC004 and SVC005 read their limits from [tool.svclint.rules.<ID>] (typed options of the engine)."""
 from __future__ import annotations
 
-from analyzer.config import load_config
-from analyzer.engine import analyze, run_rules
-from analyzer.rules import ALL_RULES
-from analyzer.rules.boundaries import svc004, svc005
+from svclint.config import load_config
+from svclint.engine import analyze, run_rules
+from svclint.rules import ALL_RULES
+from svclint.rules.boundaries import svc004, svc005
 
 _RULES = {r.id: r for r in ALL_RULES}
 

@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analyzer import cache as cache_mod
-from analyzer.cache import FactsCache, decode, encode
-from analyzer.cli import main
-from analyzer.discover import DEFAULT_EXCLUDES, discover
-from analyzer.engine import analyze, run_rules
-from analyzer.extract import batch
-from analyzer.model import FileFacts, from_data, to_data
-from analyzer.report.progress import Progress
-from analyzer.rules import ALL_RULES
+from svclint import cache as cache_mod
+from svclint.cache import FactsCache, decode, encode
+from svclint.cli import main
+from svclint.discover import DEFAULT_EXCLUDES, discover
+from svclint.engine import analyze, run_rules
+from svclint.extract import batch
+from svclint.model import FileFacts, from_data, to_data
+from svclint.report.progress import Progress
+from svclint.rules import ALL_RULES
 
 SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "shop"
 
@@ -106,7 +106,7 @@ def test_corrupt_entries_and_packs_are_ignored_and_rebuilt(shop, tmp_path):
 
 def test_concurrent_runs_never_corrupt_the_cache(shop, tmp_path):
     cache_dir = tmp_path / "c"
-    cmd = [sys.executable, "-m", "analyzer", "scan", str(shop), "--format", "json", "--exit-zero",
+    cmd = [sys.executable, "-m", "svclint", "scan", str(shop), "--format", "json", "--exit-zero",
            "--cache-dir", str(cache_dir), "--jobs", "1"]
     expected = subprocess.run(cmd[:-4] + ["--no-cache"], capture_output=True, text=True, check=True).stdout
     for _ in range(2):

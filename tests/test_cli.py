@@ -1,4 +1,4 @@
-"""The command line, through click's CliRunner and as a real subprocess (`python -m analyzer`).
+"""The command line, through click's CliRunner and as a real subprocess (`python -m svclint`).
 
 Exit codes (DESIGN.md): 0 clean, 1 findings at or above --fail-on, 2 usage/configuration/input error
 with a one-line reason on stderr; --exit-zero forces 0 on findings.
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from analyzer import __version__
-from analyzer.cli import main
-from analyzer.rules import ALL_RULES
+from svclint import __version__
+from svclint.cli import main
+from svclint.rules import ALL_RULES
 
 SHOP_SERVICES = {"cart", "catalog", "gateway", "notifications", "orders", "payments", "reviews"}
 
@@ -39,7 +39,7 @@ def findings_of(result: Result) -> list[dict]:
 
 
 def run_module(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "svclint", *args], capture_output=True, text=True,
                           cwd=cwd, timeout=120)
 
 

@@ -7,12 +7,12 @@ import json
 import pytest
 from click.testing import CliRunner, Result
 
-from analyzer.cli import main
-from analyzer.config import Config, ConfigError, load_config, parse_config
-from analyzer.engine import analyze, run_rules
-from analyzer.model import Severity
-from analyzer.rule import Option
-from analyzer.rules import ALL_RULES
+from svclint.cli import main
+from svclint.config import Config, ConfigError, load_config, parse_config
+from svclint.engine import analyze, run_rules
+from svclint.model import Severity
+from svclint.rule import Option
+from svclint.rules import ALL_RULES
 
 RES001 = next(r for r in ALL_RULES if r.id == "RES001")
 CALL = "import requests\n\ndef f():\n    return requests.get('http://x/y')\n"
@@ -177,7 +177,7 @@ def test_explicit_config_file_and_missing_one(make_repo, tmp_path) -> None:
 def test_the_readme_example_is_valid_configuration() -> None:
     import re
 
-    from analyzer.config import tomllib
+    from svclint.config import tomllib
     from pathlib import Path
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = re.search(r"```toml\n(\[tool\.svclint\].*?)```", readme, re.S).group(1)
@@ -213,7 +213,7 @@ def test_a_config_file_may_hold_a_tool_svclint_table(tmp_path) -> None:
 
 
 def test_what_svclint_init_writes_is_valid_configuration() -> None:
-    from analyzer.config import tomllib
-    from analyzer.init import CONFIG
+    from svclint.config import tomllib
+    from svclint.init import CONFIG
     parse_config(tomllib.loads(CONFIG)["tool"]["svclint"], "pyproject.toml", "tool.svclint.", ALL_RULES)
     parse_config(tomllib.loads(CONFIG.replace("[tool.svclint]\n", "", 1)), "svclint.toml", "", ALL_RULES)

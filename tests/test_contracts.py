@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analyzer.cli import main
-from analyzer.contract.drift import api_key, apis_match, events_match
-from analyzer.engine import analyze, run_rules
-from analyzer.extract import extract_bytes
-from analyzer.rules import ALL_RULES
+from svclint.cli import main
+from svclint.contract.drift import api_key, apis_match, events_match
+from svclint.engine import analyze, run_rules
+from svclint.extract import extract_bytes
+from svclint.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analyzer.cli import main
+from svclint.cli import main
 from consumers import need, render_mermaid
 
 SHOP = Path(__file__).resolve().parent.parent / "fixtures" / "shop"

@@ -1,8 +1,8 @@
 """docs/rules.md is generated from the rules' metadata; it must never drift from it."""
 from pathlib import Path
 
-from analyzer.docs import render_rules_markdown
-from analyzer.rules import ALL_RULES
+from svclint.docs import render_rules_markdown
+from svclint.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_rules_doc_is_current() -> None:
     current = (ROOT / "docs" / "rules.md").read_text(encoding="utf-8")
     assert current == render_rules_markdown(ALL_RULES), \
-        "docs/rules.md is stale: run `python -m analyzer.docs > docs/rules.md`"
+        "docs/rules.md is stale: run `python -m svclint.docs > docs/rules.md`"
 
 
 def test_readme_lists_every_rule() -> None:

@@ -8,8 +8,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.compose import extract_compose
-from analyzer.model import EnvVar, GatewayRoute, Probe, Workload
+from svclint.extract.compose import extract_compose
+from svclint.model import EnvVar, GatewayRoute, Probe, Workload
 
 
 def run(text: str, path: str = "docker-compose.yml"):
@@ -458,7 +458,7 @@ def test_alias_bomb_is_refused_not_expanded():
 
 
 def test_facts_are_hashable_and_json_round_trip():
-    from analyzer.model import DeployFacts, from_data, to_data
+    from svclint.model import DeployFacts, from_data, to_data
     facts, _ = run(V3_WITH_ANCHORS)
     hash(facts)
     assert from_data(DeployFacts, to_data(facts)) == facts

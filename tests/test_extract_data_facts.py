@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import textwrap
 
-from analyzer.extract.python import extract_python
-from analyzer.model import PythonFacts, from_data, to_data
+from svclint.extract.python import extract_python
+from svclint.model import PythonFacts, from_data, to_data
 
 
 def py(source: str, path: str = "svc/app.py") -> PythonFacts:

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.dockerfile import extract_dockerfile
-from analyzer.model import EnvVar
+from svclint.extract.dockerfile import extract_dockerfile
+from svclint.model import EnvVar
 
 
 def run(text: str):

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.envfile import extract_envfile
-from analyzer.model import EnvVar
+from svclint.extract.envfile import extract_envfile
+from svclint.model import EnvVar
 
 
 def run(text: str):

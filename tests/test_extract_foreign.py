@@ -1,8 +1,8 @@
 """Message flows read lexically from code in other languages (analyzer/extract/foreign.py)."""
 from __future__ import annotations
 
-from analyzer.extract import extract_bytes
-from analyzer.extract.foreign import extract_foreign
+from svclint.extract import extract_bytes
+from svclint.extract.foreign import extract_foreign
 
 
 def flows(text: str) -> set[tuple[str, str, int]]:

@@ -6,9 +6,9 @@ import textwrap
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.gateway import extract_envoy, extract_nginx, is_envoy, is_nginx
-from analyzer.model import DeployFacts, GatewayRoute
-from analyzer.yamlio import load_all
+from svclint.extract.gateway import extract_envoy, extract_nginx, is_envoy, is_nginx
+from svclint.model import DeployFacts, GatewayRoute
+from svclint.yamlio import load_all
 
 
 def _text(text: str) -> str:

@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.kubernetes import extract_kubernetes, is_kubernetes, kustomization_resources
-from analyzer.model import Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, Probe, from_data, to_data
-from analyzer.yamlio import load_all
+from svclint.extract.kubernetes import extract_kubernetes, is_kubernetes, kustomization_resources
+from svclint.model import Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, Probe, from_data, to_data
+from svclint.yamlio import load_all
 
 
 def _yaml(text: str) -> str:

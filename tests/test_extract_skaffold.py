@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analyzer.extract.skaffold import extract_skaffold
+from svclint.extract.skaffold import extract_skaffold
 
 MULTI_DOC = """
 apiVersion: skaffold/v4beta6

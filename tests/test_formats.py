@@ -10,11 +10,11 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from analyzer.cli import main
-from analyzer.model import Finding, Severity
-from analyzer.report.ci import render_github
+from svclint.cli import main
+from svclint.model import Finding, Severity
+from svclint.report.ci import render_github
 from test_golden import DELIBERATE   # the shop's findings: its deliberate mistakes
-from analyzer.report.progress import Progress
+from svclint.report.progress import Progress
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = REPO_ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"

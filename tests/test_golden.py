@@ -13,7 +13,7 @@ from typing import Any, Iterator
 import pytest
 from click.testing import CliRunner
 
-from analyzer.cli import main
+from svclint.cli import main
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("SVCLINT_UPDATE_GOLDEN") == "1"

@@ -16,12 +16,12 @@ SEEDS = ("0", "1", "4242")
 # analyse once, then render every findings format and every graph format the CLI offers
 DRIVER = r"""
 import json, sys
-from analyzer.accounting import account
-from analyzer.engine import analyze, run_rules
-from analyzer.report.diagram import render_dot, render_mermaid
-from analyzer.report.formats import FORMATS, render_findings
-from analyzer.report.json_report import render_graph_json
-from analyzer.rules import ALL_RULES
+from svclint.accounting import account
+from svclint.engine import analyze, run_rules
+from svclint.report.diagram import render_dot, render_mermaid
+from svclint.report.formats import FORMATS, render_findings
+from svclint.report.json_report import render_graph_json
+from svclint.rules import ALL_RULES
 analysis = analyze(sys.argv[1])
 findings = run_rules(analysis, ALL_RULES)
 skipped = account(analysis.discovery, analysis.files).skipped
@@ -59,7 +59,7 @@ def test_every_format_is_identical_across_hash_seeds(root: Path) -> None:
 
 
 def test_cli_json_and_sarif_bytes_are_identical_across_runs_and_seeds(root: Path) -> None:
-    from analyzer.report.formats import FORMATS
+    from svclint.report.formats import FORMATS
     for fmt in [f for f in ("json", "sarif") if f in FORMATS]:
-        runs = [_run(["-m", "analyzer", "scan", str(root), "--format", fmt], seed) for seed in ("0", "99")]
+        runs = [_run(["-m", "svclint", "scan", str(root), "--format", fmt], seed) for seed in ("0", "99")]
         assert runs[0] and runs[0] == runs[1], fmt

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from hostile_tree import HOSTILE, MARKERS, markers
 
-from analyzer.discover import DEFAULT_EXCLUDES
-from analyzer.engine import analyze
+from svclint.discover import DEFAULT_EXCLUDES
+from svclint.engine import analyze
 
 GUARD = '''
 import os, socket
@@ -80,7 +80,7 @@ def test_scan_with_the_network_disabled_never_tries_it(tree: Path, tmp_path: Pat
     env, log = _guarded_env(tmp_path)
     for args in (["scan", str(tree), "--format", "json", "--no-default-excludes"],
                  ["graph", str(tree), "--format", "json"]):
-        proc = subprocess.run([sys.executable, "-m", "analyzer", *args], env=env, capture_output=True,
+        proc = subprocess.run([sys.executable, "-m", "svclint", *args], env=env, capture_output=True,
                               text=True, timeout=300)
         assert proc.returncode in (0, 1), proc.stderr[-3000:]
         json.loads(proc.stdout)

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analyzer import discover as discover_mod
-from analyzer.accounting import account
-from analyzer.cli import main
-from analyzer.engine import analyze
+from svclint import discover as discover_mod
+from svclint.accounting import account
+from svclint.cli import main
+from svclint.engine import analyze
 
 APP = "import requests\n\nrequests.get('http://inventory:8080/items')\n"
 
@@ -68,7 +68,7 @@ def test_gitignore_that_is_a_fifo_does_not_block(tmp_path: Path) -> None:
 
 
 def test_file_swapped_for_a_fifo_after_discovery_is_not_opened_blocking(tmp_path: Path) -> None:
-    from analyzer.extract import extract_file
+    from svclint.extract import extract_file
     os.mkfifo(tmp_path / "app.py")
     facts = extract_file(str(tmp_path), "app.py", "python")
     assert facts.skipped == "cannot read: not a regular file"
@@ -99,7 +99,7 @@ def test_empty_directory_is_a_clean_scan(tmp_path: Path) -> None:
 @pytest.mark.parametrize("command", [["scan"], ["scan", "--format", "json"], ["graph"]])
 def test_missing_path_is_exit_2_in_one_line(tmp_path: Path, command: list[str]) -> None:
     missing = tmp_path / "does" / "not" / "exist"
-    proc = subprocess.run([sys.executable, "-m", "analyzer", command[0], str(missing), *command[1:]],
+    proc = subprocess.run([sys.executable, "-m", "svclint", command[0], str(missing), *command[1:]],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().splitlines() == [f"svclint: error: {missing}: no such file or directory"]

@@ -9,8 +9,8 @@ import sys
 
 import pytest
 
-from analyzer.extract import extract_bytes, extract_file
-from analyzer.model import ParseError
+from svclint.extract import extract_bytes, extract_file
+from svclint.model import ParseError
 
 OK = None
 CASES = {
@@ -111,7 +111,7 @@ def test_five_megabyte_module_over_the_limit_is_skipped_with_a_reason(tmp_path) 
 
 def test_recursion_error_never_escapes_the_visitor(monkeypatch) -> None:
     """Whatever the parser accepts, a RecursionError inside the visitor becomes a finding."""
-    from analyzer.extract.python import visitor
+    from svclint.extract.python import visitor
 
     def boom(self, node):  # noqa: ANN001
         raise RecursionError("maximum recursion depth exceeded")
@@ -126,7 +126,7 @@ def test_the_scanned_codes_own_warnings_are_not_printed(tmp_path) -> None:
     business, not noise on svclint's stderr (even with Python's default warning filters shown)."""
     (tmp_path / "app.py").write_text('import re\nX = re.compile("\\d+")\nY = "a"()\nZ = 1 is 1\n')
     (tmp_path / "client.py").write_text('import requests\nP = "\\w"\nr = requests.get("http://x/", timeout=1)\n')
-    out = subprocess.run([sys.executable, "-W", "default", "-m", "analyzer", "scan", str(tmp_path), "--no-cache"],
+    out = subprocess.run([sys.executable, "-W", "default", "-m", "svclint", "scan", str(tmp_path), "--no-cache"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "<svclint>" not in out.stderr and "escape sequence" not in out.stderr and "callable" not in out.stderr

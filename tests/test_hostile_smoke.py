@@ -40,7 +40,7 @@ def _write(root: Path) -> None:
 
 def test_hostile_tree_is_reported_not_fatal(tmp_path: Path) -> None:
     _write(tmp_path)
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(tmp_path), "--format", "json"],
+    proc = subprocess.run([sys.executable, "-m", "svclint", "scan", str(tmp_path), "--format", "json"],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     doc = json.loads(proc.stdout)

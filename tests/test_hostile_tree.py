@@ -15,13 +15,13 @@ import pathspec
 import pytest
 from hostile_tree import MARKERS, build, markers
 
-from analyzer.accounting import account
-from analyzer.discover import DEFAULT_EXCLUDES, classify
-from analyzer.engine import analyze
+from svclint.accounting import account
+from svclint.discover import DEFAULT_EXCLUDES, classify
+from svclint.engine import analyze
 
 
 def scan_json(root: Path, *args: str, env: dict | None = None) -> tuple[dict, subprocess.CompletedProcess]:
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(root), "--format", "json", *args],
+    proc = subprocess.run([sys.executable, "-m", "svclint", "scan", str(root), "--format", "json", *args],
                           capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     assert proc.stderr == "", proc.stderr[-3000:]
@@ -160,7 +160,7 @@ def test_generated_five_megabyte_module_is_analysed(tree: Path) -> None:
 
 
 def test_text_report_carries_no_control_characters(tree: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "scan", str(tree)], capture_output=True,
+    proc = subprocess.run([sys.executable, "-m", "svclint", "scan", str(tree)], capture_output=True,
                           text=True, timeout=600)
     assert proc.returncode in (0, 1), proc.stderr[-3000:]
     assert "\x1b" not in proc.stdout and "skipped" in proc.stdout.splitlines()[-1]

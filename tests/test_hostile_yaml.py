@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from analyzer import yamlio
-from analyzer.extract import extract_bytes, extract_file
+from svclint import yamlio
+from svclint.extract import extract_bytes, extract_file
 
 PY_TAGS = """apiVersion: v1
 kind: ConfigMap
@@ -177,7 +177,7 @@ def test_unreadable_yaml_is_reported_at_its_line(data: bytes, fragment: str, lin
      "template (Helm/Jinja)"),
 ])
 def test_templates_are_skipped_with_a_reason(make_repo, path: str, text: str, reason: str) -> None:
-    from analyzer.engine import analyze
+    from svclint.engine import analyze
     root = make_repo({"chart/Chart.yaml": "apiVersion: v2\nname: x\nversion: 0.1.0\n", path: text})
     facts = analyze(str(root)).files[path]
     assert reason in facts.skipped and facts.errors == ()
@@ -190,7 +190,7 @@ def test_empty_and_comment_only_yaml() -> None:
 
 
 def _scan(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analyzer", "scan", str(root), "--format", "json", *args],
+    return subprocess.run([sys.executable, "-m", "svclint", "scan", str(root), "--format", "json", *args],
                           capture_output=True, text=True, timeout=300)
 
 
@@ -213,7 +213,7 @@ def test_size_limit_is_clear_and_configurable(tmp_path: Path) -> None:
 def test_bad_size_limit_is_exit_2_in_one_line(tmp_path: Path, value: str) -> None:
     from click.testing import CliRunner
 
-    from analyzer.cli import main
+    from svclint.cli import main
     result = CliRunner().invoke(main, ["scan", str(tmp_path), f"--max-file-size={value}"])
     assert result.exit_code == 2 and result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1 and "--max-file-size" in result.stderr
@@ -221,7 +221,7 @@ def test_bad_size_limit_is_exit_2_in_one_line(tmp_path: Path, value: str) -> Non
 
 @pytest.mark.parametrize("value, size", [("1048576", 1048576), ("500k", 512000), ("2MB", 2097152), ("3m", 3145728)])
 def test_size_limit_spellings(value: str, size: int) -> None:
-    from analyzer.cli import _size
+    from svclint.cli import _size
     assert _size(value) == size
 
 

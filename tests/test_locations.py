@@ -1,9 +1,9 @@
 """Where service-level findings point, and which processes they judge."""
 from __future__ import annotations
 
-from analyzer.engine import analyze, run_rules
-from analyzer.rules import ALL_RULES
-from analyzer.rules._util import auxiliary
+from svclint.engine import analyze, run_rules
+from svclint.rules import ALL_RULES
+from svclint.rules._util import auxiliary
 
 
 def test_tooling_around_a_service_is_auxiliary():

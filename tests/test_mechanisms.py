@@ -1,9 +1,9 @@
 """Resolution mechanisms on small synthetic repositories: each test is one general mechanism."""
 from __future__ import annotations
 
-from analyzer.engine import analyze, run_rules
-from analyzer.extract.python import extract_python
-from analyzer.rules import ALL_RULES
+from svclint.engine import analyze, run_rules
+from svclint.extract.python import extract_python
+from svclint.rules import ALL_RULES
 
 
 def edges(root) -> set[tuple[str, str, str]]:

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.engine import analyze, run_rules
-from analyzer.rules import ALL_RULES
+from svclint.engine import analyze, run_rules
+from svclint.rules import ALL_RULES
 
 MECH = Path(__file__).resolve().parent.parent / "fixtures" / "mechanisms"
 
@@ -86,7 +86,7 @@ def test_wrappers_in_another_module_take_their_callers_values():
 
 
 def test_wrapper_facts_are_per_module():
-    from analyzer.extract import extract_file
+    from svclint.extract import extract_file
     clients = extract_file(str(MECH / "wrappers"), "shop/app/clients.py", "python").python
     assert {w.name for w in clients.wrappers} == {"PaymentsClient", "get_json"}
     main = extract_file(str(MECH / "wrappers"), "shop/app/main.py", "python").python

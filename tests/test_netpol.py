@@ -10,13 +10,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from analyzer.cli import main
-from analyzer.engine import analyze, run_rules
-from analyzer.extract.kubernetes import extract_kubernetes
-from analyzer.generate import network_policies, render
-from analyzer.model import LabelSelector
-from analyzer.netpol import cluster, traffic
-from analyzer.rules.security import SEC007, SEC008
+from svclint.cli import main
+from svclint.engine import analyze, run_rules
+from svclint.extract.kubernetes import extract_kubernetes
+from svclint.generate import network_policies, render
+from svclint.model import LabelSelector
+from svclint.netpol import cluster, traffic
+from svclint.rules.security import SEC007, SEC008
 
 NETPOL = Path(__file__).resolve().parent.parent / "fixtures" / "netpol"
 

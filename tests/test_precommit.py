@@ -78,7 +78,7 @@ def test_pre_commit_try_repo_scan_and_diff_hooks_fail_on_bad_changes_and_pass_on
     good = _try_repo(repo, "svclint", env)
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
-    whole = subprocess.run([sys.executable, "-m", "analyzer", "scan", "."], cwd=repo, capture_output=True, text=True)
+    whole = subprocess.run([sys.executable, "-m", "svclint", "scan", "."], cwd=repo, capture_output=True, text=True)
     assert whole.returncode == 1 and "worker/legacy.py" in whole.stdout
 
     # the contract-drift hook (same installed environment): api starts calling worker, which its

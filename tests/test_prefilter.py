@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.extract.python import extract_python, module_name
-from analyzer.extract.python.prefilter import REVIEWED_FIELDS, cheap_facts
-from analyzer.model import PythonFacts
-from analyzer.rules import ALL_RULES
+from svclint.extract.python import extract_python, module_name
+from svclint.extract.python.prefilter import REVIEWED_FIELDS, cheap_facts
+from svclint.model import PythonFacts
+from svclint.rules import ALL_RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -153,9 +153,9 @@ def test_plain_module_is_read_cheaply_with_the_same_constants_and_imports():
 def test_prefilter_changes_nothing_resolve_sees(fixture):
     """Whole fixtures, extraction with and without the pre-filter: the same architecture (this covers
     wrappers, whose callers the cheap reader cannot fold and batch reads again with LibCST)."""
-    from analyzer.discover import DEFAULT_EXCLUDES, discover
-    from analyzer.extract.batch import extract_all
-    from analyzer.resolve import resolve
+    from svclint.discover import DEFAULT_EXCLUDES, discover
+    from svclint.extract.batch import extract_all
+    from svclint.resolve import resolve
     root = str(ROOT / "fixtures" / "mechanisms" / fixture)
     found = discover(root, DEFAULT_EXCLUDES)
     archs = []
@@ -166,8 +166,8 @@ def test_prefilter_changes_nothing_resolve_sees(fixture):
 
 
 def test_a_module_calling_a_wrapper_is_read_again_with_libcst(tmp_path):
-    from analyzer.discover import DEFAULT_EXCLUDES, discover
-    from analyzer.extract.batch import extract_all
+    from svclint.discover import DEFAULT_EXCLUDES, discover
+    from svclint.extract.batch import extract_all
     (tmp_path / "svc").mkdir()
     (tmp_path / "svc" / "net.py").write_text(
         "import requests\n\ndef get_json(url):\n    return requests.get(url, timeout=2).json()\n")

@@ -16,9 +16,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from analyzer.engine import analyze, run_rules
-from analyzer.extract import extract_bytes
-from analyzer.rules import ALL_RULES
+from svclint.engine import analyze, run_rules
+from svclint.extract import extract_bytes
+from svclint.rules import ALL_RULES
 
 TEXT_KINDS = ("yaml", "kubernetes", "compose", "contract", "catalog", "kustomization", "skaffold", "envoy",
               "dockerfile", "envfile", "nginx", "shell", "helm-template", "source")
@@ -146,7 +146,7 @@ def test_whole_scan_of_a_generated_repository(files: dict[str, bytes]) -> None:
 
 def test_the_last_guard_turns_a_crash_into_a_finding(monkeypatch) -> None:  # noqa: ANN001
     """The control for `sound`: an extractor that raises becomes an E001 "internal error", not a crash."""
-    from analyzer.extract import kubernetes
+    from svclint.extract import kubernetes
 
     def boom(path, text):  # noqa: ANN001, ANN202
         raise TypeError("'int' object is not subscriptable")

@@ -18,9 +18,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from analyzer.cli import main
-from analyzer.extract.python import extract_python
-from analyzer.model import PythonFacts, from_data, to_data
+from svclint.cli import main
+from svclint.extract.python import extract_python
+from svclint.model import PythonFacts, from_data, to_data
 from consumers import dump_dom, render_mermaid, screenshot
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -217,8 +217,8 @@ def test_init_writes_starter_files_and_never_clobbers(tmp_path: Path) -> None:
     import tomllib
     config = tomllib.loads((tmp_path / "pyproject.toml").read_text())["tool"]["svclint"]
     assert config == {"select": [], "ignore": [], "fail-on": "warning", "exclude": []}
-    from analyzer.config import load_config
-    from analyzer.rules import ALL_RULES
+    from svclint.config import load_config
+    from svclint.rules import ALL_RULES
     assert load_config(str(tmp_path), None, ALL_RULES).fail_on.value == "warning"   # the real loader accepts it
     assert (tmp_path / ".pre-commit-config.yaml").read_text() == "repos: []\n"
     before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
@@ -230,8 +230,8 @@ def test_init_writes_starter_files_and_never_clobbers(tmp_path: Path) -> None:
 def test_init_workflow_runs_the_real_scans_and_uploads_sarif(make_repo, tmp_path: Path) -> None:
     root = make_repo({"svc/app.py": "import requests\n\ndef f():\n    return requests.get('http://x/y')\n"})
     assert invoke("init", str(root)).stdout.splitlines()[0] == "created svclint.toml"
-    from analyzer.config import load_config
-    from analyzer.rules import ALL_RULES
+    from svclint.config import load_config
+    from svclint.rules import ALL_RULES
     assert load_config(str(root), None, ALL_RULES).select == ()
     workflow = yaml.safe_load((root / ".github/workflows/svclint.yml").read_text())
     steps = workflow["jobs"]["svclint"]["steps"]
@@ -241,7 +241,7 @@ def test_init_workflow_runs_the_real_scans_and_uploads_sarif(make_repo, tmp_path
     assert len(scans) == 2
     codes = []
     for argv in scans:     # the workflow's own commands, run as CI would run them
-        done = subprocess.run([sys.executable, "-m", "analyzer", *argv[1:]], cwd=root, capture_output=True,
+        done = subprocess.run([sys.executable, "-m", "svclint", *argv[1:]], cwd=root, capture_output=True,
                               text=True, timeout=120)
         codes.append(done.returncode)
         if "github" in argv:

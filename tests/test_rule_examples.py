@@ -9,10 +9,10 @@ import re
 
 import pytest
 
-from analyzer.engine import analyze, run_rules
-from analyzer.model import Severity
-from analyzer.rule import SCOPES, Example, Rule
-from analyzer.rules import ALL_RULES
+from svclint.engine import analyze, run_rules
+from svclint.model import Severity
+from svclint.rule import SCOPES, Example, Rule
+from svclint.rules import ALL_RULES
 
 ID = re.compile(r"^(E|[A-Z]{3})\d{3}$")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")

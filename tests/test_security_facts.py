@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.extract.python import extract_python
-from analyzer.model import PythonFacts, from_data, to_data
-from analyzer.rules.security import SEC001, SEC009
-from analyzer.secrets import classify, entropy
+from svclint.extract.python import extract_python
+from svclint.model import PythonFacts, from_data, to_data
+from svclint.rules.security import SEC001, SEC009
+from svclint.secrets import classify, entropy
 
 SECRETS = ("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "Tr0ub4dor&3xyz", "AKIAIOSFODNN7QWERTYU", "Wint3r-Is-C0ming")
 

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from analyzer.discover import DEFAULT_EXCLUDES, discover
-from analyzer.engine import analyze, run_rules
-from analyzer.extract import yaml_kind
-from analyzer.extract.python import extract_python
-from analyzer.graph import build_graph, datastore_users, sync_cycles
-from analyzer.model import Architecture, CallSite, Edge, Node, PythonFacts, Service
-from analyzer.rules import ALL_RULES
+from svclint.discover import DEFAULT_EXCLUDES, discover
+from svclint.engine import analyze, run_rules
+from svclint.extract import yaml_kind
+from svclint.extract.python import extract_python
+from svclint.graph import build_graph, datastore_users, sync_cycles
+from svclint.model import Architecture, CallSite, Edge, Node, PythonFacts, Service
+from svclint.rules import ALL_RULES
 
 
 def py(source: str, path: str = "svc/app.py") -> PythonFacts:

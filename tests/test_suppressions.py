@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from analyzer.config import parse_config
-from analyzer.engine import analyze, run_rules
-from analyzer.extract.suppress import find_suppressions
-from analyzer.rules import ALL_RULES
+from svclint.config import parse_config
+from svclint.engine import analyze, run_rules
+from svclint.extract.suppress import find_suppressions
+from svclint.rules import ALL_RULES
 
 BY_ID = {r.id: r for r in ALL_RULES}
 CALL = "import requests\n\ndef f():\n    return requests.get('http://x/y'){comment}\n"
@@ -69,7 +69,7 @@ def test_suppression_of_a_rule_not_enabled_is_unused(make_repo) -> None:
 def test_unused_suppression_can_itself_be_ignored(make_repo) -> None:
     root = make_repo({"svc/app.py": CALL.format(comment="  # svclint: ignore[OBS001] old")})
     config = parse_config({"ignore": ["E002"]}, "f", "", ALL_RULES)
-    from analyzer.engine import select_rules
+    from svclint.engine import select_rules
     assert run_rules(analyze(str(root)), select_rules(ALL_RULES, config.select, config.ignore), config=config) \
         == [f for f in run(root, "RES001")]
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import libcst as cst
 import pytest
 
-from analyzer.extract.python import source
-from analyzer.extract.python.walk import field_order, walk
+from svclint.extract.python import source
+from svclint.extract.python.walk import field_order, walk
 from tests.test_prefilter import _corpus
 
 
@@ -61,7 +61,7 @@ def test_the_walk_calls_the_visitor_as_libcst_does_on_real_code():
 @pytest.fixture
 def libcst_visit(monkeypatch):
     """Extraction with LibCST's own visit instead of the walker."""
-    import analyzer.extract.python.walk as walk_module
+    import svclint.extract.python.walk as walk_module
     monkeypatch.setattr(walk_module, "walk", lambda module, visitor: module.visit(visitor))
 
 

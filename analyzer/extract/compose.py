@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from analyzer.model import DeployFacts, EnvVar, GatewayRoute, ParseError, Probe, Workload
-from analyzer.yamlio import YList, YMap, load_all
+from svclint.model import DeployFacts, EnvVar, GatewayRoute, ParseError, Probe, Workload
+from svclint.yamlio import YList, YMap, load_all
 
 _V1_SERVICE_KEYS = ("image", "build")
 _HTTP_CLIENT = re.compile(r"\b(?:curl|wget|urlopen|requests\.get|httpx\.get|http\.client)\b")

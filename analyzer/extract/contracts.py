@@ -19,7 +19,7 @@ from ..yamlio import YList, YMap, load_all
 
 @lru_cache(maxsize=1)
 def contract_validator() -> jsonschema.Draft202012Validator:
-    text = resources.files("analyzer").joinpath("schemas/contract.schema.json").read_text(encoding="utf-8")
+    text = resources.files("svclint").joinpath("schemas/contract.schema.json").read_text(encoding="utf-8")
     return jsonschema.Draft202012Validator(json.loads(text))
 
 

@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, replace
 
-from analyzer.model import DeployFacts, EnvVar, ParseError
+from svclint.model import DeployFacts, EnvVar, ParseError
 
 _INSTRUCTIONS = frozenset({
     "FROM", "RUN", "CMD", "LABEL", "MAINTAINER", "EXPOSE", "ENV", "ADD", "COPY", "ENTRYPOINT",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from analyzer.model import DeployFacts, EnvVar, ParseError
+from svclint.model import DeployFacts, EnvVar, ParseError
 
 _ASSIGNMENT = re.compile(r"^(?:export\s+)?(?P<key>[A-Za-z0-9_.\-]+)\s*(?:(?P<sep>=|:(?=\s|$))(?P<rest>.*))?$")
 _INLINE_COMMENT = re.compile(r"\s#")

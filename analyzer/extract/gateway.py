@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
-from analyzer.extract.kubernetes import yaml_errors
-from analyzer.model import DeployFacts, GatewayRoute, ParseError
-from analyzer.yamlio import line_of, load_all, mappings
+from svclint.extract.kubernetes import yaml_errors
+from svclint.model import DeployFacts, GatewayRoute, ParseError
+from svclint.yamlio import line_of, load_all, mappings
 
 PASS_DIRECTIVES = frozenset({"proxy_pass", "grpc_pass", "uwsgi_pass", "fastcgi_pass", "scgi_pass"})
 # blocks whose contents are not directives (map tables, MIME types) or hold no routes

@@ -26,10 +26,10 @@ import posixpath
 import re
 from typing import Any, Iterator
 
-from analyzer.model import (Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, Kustomization, LabelSelector,
+from svclint.model import (Autoscaler, ConfigMap, DeployFacts, EnvVar, K8sService, Kustomization, LabelSelector,
                             NetworkPolicy, ParseError, PolicyPeer, PolicyRule, Probe, Workload)
-from analyzer.secrets import classify
-from analyzer.yamlio import YamlProblem, line_of, load_all, mappings
+from svclint.secrets import classify
+from svclint.yamlio import YamlProblem, line_of, load_all, mappings
 
 WORKLOAD_KINDS = frozenset({"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController",
                             "Job", "CronJob", "Pod", "Rollout"})

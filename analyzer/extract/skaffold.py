@@ -10,8 +10,8 @@ from __future__ import annotations
 import posixpath
 from typing import Any, Iterator
 
-from analyzer.model import DeployFacts, ParseError
-from analyzer.yamlio import load_all
+from svclint.model import DeployFacts, ParseError
+from svclint.yamlio import load_all
 
 
 def extract_skaffold(path: str, text: str) -> tuple[DeployFacts, list[ParseError]]:

@@ -13,7 +13,7 @@ GRAPH_SCHEMA = "svclint.graph/1"
 
 def render_findings_json(findings: Iterable[Finding], files: int, services: int,
                          skipped: Iterable[tuple[str, str]] = (), counts: dict[str, int] | None = None) -> str:
-    """`counts` (discovered, analysed, with_errors: see analyzer.accounting) joins the summary."""
+    """`counts` (discovered, analysed, with_errors: see svclint.accounting) joins the summary."""
     findings = list(findings)
     by_sev = Counter(f.severity.value for f in findings)
     doc = {"schema": FINDINGS_SCHEMA, "findings": [f.to_json() for f in findings],

@@ -207,7 +207,7 @@ def _deployability(svc: Service, arch: Architecture, findings: Sequence[Finding]
 
 def infer_contract(svc: Service, arch: Architecture, files: Mapping[str, FileFacts],
                    contract: ContractFacts | None) -> dict:
-    """The contract the code and deployments imply (analyzer.contract's inference), in the contract's
+    """The contract the code and deployments imply (svclint.contract's inference), in the contract's
     YAML shape; the declared version, owner and capability are kept."""
     inf = infer(files, arch, svc)
     head: dict = {"name": svc.id}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import networkx as nx
 
-from analyzer.graph import sync_graph
-from analyzer.resolve import norm
-from analyzer.rule import Context
+from svclint.graph import sync_graph
+from svclint.resolve import norm
+from svclint.rule import Context
 
 _LOAD_TOOLS = ("locust",)   # a load generator's requests are test traffic, not a dependency
 

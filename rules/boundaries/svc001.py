@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
 
 _COMPOSE = "services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n"
 

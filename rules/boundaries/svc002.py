@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.graph import datastore_users
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules._util import edge_location
+from svclint.graph import datastore_users
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules._util import edge_location
 
 _COMPOSE = """services:
   a:

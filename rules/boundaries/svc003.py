@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.graph import sync_cycles
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules._util import edge_location
+from svclint.graph import sync_cycles
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules._util import edge_location
 
 _COMPOSE = "services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n"
 

@@ -5,9 +5,9 @@ from typing import Iterator
 
 import networkx as nx
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Option, Rule
-from analyzer.rules._util import edge_location
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Option, Rule
+from svclint.rules._util import edge_location
 
 from ._sync import hard_sync_graph
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Option, Rule
-from analyzer.rules._util import edge_location
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Option, Rule
+from svclint.rules._util import edge_location
 
 from ._sync import hard_sync_graph
 

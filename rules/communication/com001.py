@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules._util import call_owner
+from svclint.model import FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
+from svclint.rules._util import call_owner
 
 # Celery queues carry commands (tasks), boto3 sites are clients: neither names an event
 _SKIP_LIBRARIES = ("celery", "boto3")

@@ -1,11 +1,11 @@
-"""The drift rules share one comparison (analyzer.contract.drift); each reports its kinds of drift."""
+"""The drift rules share one comparison (svclint.contract.drift); each reports its kinds of drift."""
 from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.contract.drift import compute_drift
-from analyzer.model import Finding
-from analyzer.rule import Context, Rule
+from svclint.contract.drift import compute_drift
+from svclint.model import Finding
+from svclint.rule import Context, Rule
 
 COMPOSE = ("services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n  c:\n    build: ./c\n"
            "  kafka:\n    image: bitnami/kafka:3.7\n")

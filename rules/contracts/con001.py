@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
+from svclint.model import FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
 
 
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:

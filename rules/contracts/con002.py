@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.contracts._drift import COMPOSE, drift_findings
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.contracts._drift import COMPOSE, drift_findings
 
 _A = "from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get('/items')\ndef items():\n    return []\n"
 _B = "from flask import Flask\n\napp = Flask(__name__)\n\n@app.route('/stock')\ndef stock():\n    return {}\n"

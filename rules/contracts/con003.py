@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.contracts._drift import drift_findings
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.contracts._drift import drift_findings
 
 _COMPOSE = "services:\n  a:\n    build: ./a\n  b:\n    build: ./b\n  c:\n    build: ./c\n"
 _CALLS = ("import requests\n\ndef f():\n    requests.get('http://b:8000/x', timeout=2)\n"

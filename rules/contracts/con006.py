@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.contracts._drift import COMPOSE, drift_findings
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.contracts._drift import COMPOSE, drift_findings
 
 _APP = ("from fastapi import FastAPI\n\napp = FastAPI()\n\n@app.get('/health')\ndef health():\n    return {}\n\n"
         "@app.get('/users/{user_id}')\ndef user(user_id: int):\n    return {}\n\n"

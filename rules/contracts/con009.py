@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.contracts._drift import COMPOSE, PUBLISHER as _PUB, SUBSCRIBER as _SUB, drift_findings
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.contracts._drift import COMPOSE, PUBLISHER as _PUB, SUBSCRIBER as _SUB, drift_findings
 
 
 def check(ctx: Context) -> Iterator[Finding]:

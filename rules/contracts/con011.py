@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.contract.drift import Names, bind, call_sites, contract_sources, declared_dependencies
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules._util import call_owner
-from analyzer.rules.contracts._drift import COMPOSE
+from svclint.contract.drift import Names, bind, call_sites, contract_sources, declared_dependencies
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules._util import call_owner
+from svclint.rules.contracts._drift import COMPOSE
 
 _CONTRACT = "service: {name: a}\ndependencies:\n  - {name: b, type: sync, criticality: soft}\n"
 

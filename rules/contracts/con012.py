@@ -5,10 +5,10 @@ from typing import Iterator
 
 import networkx as nx
 
-from analyzer.contract.drift import Names, bind, contract_sources, declared_dependencies
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.contracts._drift import COMPOSE
+from svclint.contract.drift import Names, bind, contract_sources, declared_dependencies
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.contracts._drift import COMPOSE
 
 
 def check(ctx: Context) -> Iterator[Finding]:

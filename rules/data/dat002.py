@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from analyzer.model import CallSite, FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules._util import call_owner, reached_services
+from svclint.model import CallSite, FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
+from svclint.rules._util import call_owner, reached_services
 
 _HTTP_WRITES = ("post", "put", "patch", "delete")
 _VERBS = ("create|update|delete|remove|add|set|place|charge|pay|refund|cancel|reserve|book|submit|ship|send|"

@@ -1,10 +1,10 @@
 """What the service-level observability rules share: which services are judged at all."""
 from __future__ import annotations
 
-from analyzer.extract.python.libraries import AUTO_INSTRUMENT_COMMANDS
-from analyzer.model import PythonFacts, Service
-from analyzer.rules._util import auxiliary
-from analyzer.rule import Context
+from svclint.extract.python.libraries import AUTO_INSTRUMENT_COMMANDS
+from svclint.model import PythonFacts, Service
+from svclint.rules._util import auxiliary
+from svclint.rule import Context
 
 
 def python_files(ctx: Context, svc: Service) -> list[tuple[str, PythonFacts]]:

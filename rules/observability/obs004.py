@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rules._util import auxiliary
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.model import Finding, Severity
+from svclint.rules._util import auxiliary
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
 
 from ._common import is_running_service, python_files
 

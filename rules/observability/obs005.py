@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.extract.python.libraries import CORRELATION_HEADERS
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.extract.python.libraries import CORRELATION_HEADERS
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
 
 from ._common import auto_instrumented, is_running_service, python_files
 

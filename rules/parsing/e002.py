@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterable, Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import SUPPRESSIONS, Context, Example, Rule, SuppressionUse
+from svclint.model import Finding, Severity
+from svclint.rule import SUPPRESSIONS, Context, Example, Rule, SuppressionUse
 
 
 def check(usage: Iterable[SuppressionUse], ctx: Context) -> Iterator[Finding]:

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
+from svclint.model import FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
 
 
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
     if not f.suppressions:
         return
-    from analyzer.rules import ALL_RULES
+    from svclint.rules import ALL_RULES
     known = [r.id for r in ALL_RULES]
     for s in f.suppressions:
         unknown = [c for c in s.codes if not any(k.startswith(c) for k in known)]

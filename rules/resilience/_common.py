@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Callable, Iterator, Optional
 
-from analyzer.model import CallSite, ContractFacts, FileFacts, Finding, Severity
-from analyzer.resolve import norm
-from analyzer.rule import Context, Rule
-from analyzer.rules._util import call_owner
+from svclint.model import CallSite, ContractFacts, FileFacts, Finding, Severity
+from svclint.resolve import norm
+from svclint.rule import Context, Rule
+from svclint.rules._util import call_owner
 
 NETWORK = ("http", "grpc", "rpc")
 _UP = {Severity.INFO: Severity.WARNING, Severity.WARNING: Severity.ERROR, Severity.ERROR: Severity.ERROR}

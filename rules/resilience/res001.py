@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules._util import call_owner, shown
+from svclint.model import FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
+from svclint.rules._util import call_owner, shown
 
 _KINDS = ("http", "grpc", "rpc")
 _LOAD_TOOLS = ("locust",)   # load generators are meant to wait; their calls are not service dependencies at risk

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import CallSite, FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
+from svclint.model import CallSite, FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
 
 from ._common import call_findings
 

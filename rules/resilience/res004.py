@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from analyzer.extract.python.libraries import IDEMPOTENCY_HEADERS
-from analyzer.model import CallSite, FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
+from svclint.extract.python.libraries import IDEMPOTENCY_HEADERS
+from svclint.model import CallSite, FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
 
 from ._common import call_findings
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules._util import receives_traffic
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules._util import receives_traffic
 
 _SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout")
 

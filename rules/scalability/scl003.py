@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.rules.security._code import handlers
+from svclint.model import FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
+from svclint.rules.security._code import handlers
 
 
 def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules._util import service_location
-from analyzer.rules.security._code import RATE_LIMIT_MODULES, exposed, python_files
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules._util import service_location
+from svclint.rules.security._code import RATE_LIMIT_MODULES, exposed, python_files
 
 
 def _limits_in_code(ctx: Context, sid: str) -> bool:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-from analyzer.model import FileFacts, PythonFacts
-from analyzer.rule import Context
+from svclint.model import FileFacts, PythonFacts
+from svclint.rule import Context
 
 _NOT_HANDLERS = ("PREFIX", "MOUNT", "INCLUDE")
 RATE_LIMIT_MODULES = ("slowapi", "flask_limiter", "fastapi_limiter", "django_ratelimit", "ratelimit", "limits",
@@ -82,7 +82,7 @@ def exposed(ctx: Context) -> dict[str, tuple[str, int, bool]]:
     publish a port to the host and that no other service calls (entry points), Traefik rate-limit labels
     counting as a limit.
     """
-    from analyzer.netpol import cluster
+    from svclint.netpol import cluster
     c = cluster(ctx.files, ctx.arch)
     out: dict[str, tuple[str, int, bool]] = {}
     if c.pods:

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import posixpath
 
-from analyzer.model import Service, Workload
-from analyzer.rule import Context
+from svclint.model import Service, Workload
+from svclint.rule import Context
 
 
 def dockerfile_of(ctx: Context, svc: Service, w: Workload | None = None) -> str:

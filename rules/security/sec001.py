@@ -5,9 +5,9 @@ import posixpath
 import re
 from typing import Iterator
 
-from analyzer.model import FileFacts, Finding, Severity
-from analyzer.rule import FILE, Context, Example, Rule
-from analyzer.secrets import classify
+from svclint.model import FileFacts, Finding, Severity
+from svclint.rule import FILE, Context, Example, Rule
+from svclint.secrets import classify
 
 # test data, examples and documentation hold sample credentials on purpose
 _SAMPLE_DIR = re.compile(r"(?:^|/)(?:tests?|testing|fixtures?|examples?|samples?|docs?|mocks?)(?:/|$)", re.I)

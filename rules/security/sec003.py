@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.extract.python.libraries import AUTH_MODULES
-from analyzer.rules.security._code import exposed, python_files
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.extract.python.libraries import AUTH_MODULES
+from svclint.rules.security._code import exposed, python_files
 
 _SAFE = ("GET", "HEAD", "OPTIONS", "WS")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.security._deploy import dockerfile_of
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.security._deploy import dockerfile_of
 
 _ROOT = ("", "root", "0", "0:0", "root:root")
 _NONROOT_BASE = re.compile(r"nonroot|non-root|rootless|(?:^|/)chainguard/", re.I)

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.netpol import cluster, selects
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.model import Finding, Severity
+from svclint.netpol import cluster, selects
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
 
 _DEPLOY = """apiVersion: apps/v1
 kind: Deployment

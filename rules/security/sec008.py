@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.netpol import Cluster, blocking, cluster, peer_admits, selects, traffic
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.model import Finding, Severity
+from svclint.netpol import Cluster, blocking, cluster, peer_admits, selects, traffic
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
 
 
 def check(ctx: Context) -> Iterator[Finding]:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-from analyzer.model import Service
-from analyzer.resolve import start_commands
-from analyzer.rule import Context
+from svclint.model import Service
+from svclint.resolve import start_commands
+from svclint.rule import Context
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)")
 _SHELL_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.wiring._env import PLATFORM, deployment_sets
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.wiring._env import PLATFORM, deployment_sets
 
 _COMPOSE = "services:\n  api:\n    build: ./api\n    environment:\n      - CATALOG_URL=http://catalog:8000\n"
 _CODE = ("import os\n\nCATALOG = os.environ['CATALOG_URL']\nPAYMENTS = os.environ['PAYMENTS_URL']\n"

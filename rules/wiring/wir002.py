@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.resolve import parse_target
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.model import Finding, Severity
+from svclint.resolve import parse_target
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
 
 _COMPOSE = "services:\n  api:\n    build: ./api\n  catalog:\n    build: ./catalog\n"
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.wiring._env import deployment_sets
+from svclint.model import Finding, Severity
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.wiring._env import deployment_sets
 
 _FALLBACK = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*):-[^}]*?(?:localhost|127\.0\.0\.1|0\.0\.0\.0)")
 _COMPOSE = "services:\n  api:\n    build: ./api\n{env}  catalog:\n    build: ./catalog\n"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from analyzer.model import Finding, Severity
-from analyzer.resolve import NOT_A_DEPENDENCY, parse_target
-from analyzer.rule import ARCHITECTURE, Context, Example, Rule
-from analyzer.rules.wiring._env import code_reads
+from svclint.model import Finding, Severity
+from svclint.resolve import NOT_A_DEPENDENCY, parse_target
+from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules.wiring._env import code_reads
 
 _COMPOSE = ("services:\n  api:\n    build: ./api\n    environment:\n      - CATALOG_URL=http://catalog:8000\n"
             "      - PAYMENTS_URL=http://payments:8000\n  catalog:\n    build: ./catalog\n"

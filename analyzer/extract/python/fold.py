@@ -1,4 +1,4 @@
-"""Fold a Python expression into a *template* string (see analyzer.model), as far as one file allows.
+"""Fold a Python expression into a *template* string (see svclint.model), as far as one file allows.
 
 Literal text stays literal; environment reads become `${NAME}` / `${NAME:-default}`; names imported
 from other modules become `${ref:module.name}` for `resolve` to finish; anything else becomes `${?}`.
