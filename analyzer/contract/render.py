@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from ..report.escape import markdown_code, text
+from ..report.escape import json_text, markdown_code, text
 from .drift import Drift, ServiceDiff
 
 DIFF_SCHEMA = "svclint.diff/1"
@@ -32,7 +32,7 @@ def diff_document(diffs: list[ServiceDiff]) -> dict:
 
 
 def render_diff_json(diffs: list[ServiceDiff]) -> str:
-    return json.dumps(diff_document(diffs), indent=2) + "\n"
+    return json_text(json.dumps(diff_document(diffs), indent=2)) + "\n"
 
 
 def render_diff_text(diffs: list[ServiceDiff]) -> str:

@@ -5,7 +5,7 @@ import json
 from typing import Iterable
 
 from ..model import Finding
-from .escape import github_data, github_property, text
+from .escape import json_text, github_data, github_property, text
 from .fingerprint import SourceLines, fingerprint
 
 _GITHUB_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
@@ -38,4 +38,4 @@ def gitlab_document(findings: Iterable[Finding], root: str) -> list[dict]:
 
 
 def render_gitlab(findings: Iterable[Finding], root: str) -> str:
-    return json.dumps(gitlab_document(findings, root), indent=2) + "\n"
+    return json_text(json.dumps(gitlab_document(findings, root), indent=2)) + "\n"

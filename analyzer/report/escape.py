@@ -71,6 +71,13 @@ def uri_path(path: str) -> str:
     return quote(path.encode("utf-8", "surrogateescape"), safe="/")
 
 
+def json_text(dumped: str) -> str:
+    """JSON as `json.dumps` wrote it (control characters already escaped), with `##[` written
+    `##\\u005b`: in a CI log it would be a GitHub command anywhere in a line, and in JSON it can only
+    be inside a string."""
+    return _LOG_COMMAND.sub(lambda m: f"##{m.group(1) or ''}\\u005b", dumped)
+
+
 # ---------------------------------------------------------------------------------------------- HTML
 
 def html(value: object) -> str:
@@ -141,11 +148,12 @@ def markdown_anchor(value: object) -> str:
 
 
 def markdown_link(label: object, target: str) -> str:
-    """`[label](target)` when the target is safe (see `safe_url`), else the label as plain text."""
-    url = safe_url(target)
-    if url is None or re.search(r"[\s()<>]", url):
-        return markdown(label)
-    return f"[{markdown(label)}]({url})"
+    """`[label](target)` when the target is safe (see `safe_url`) and the label is plain (renderers
+    differ on escapes inside link text), else the label as escaped text."""
+    url, shown = safe_url(target), markdown(label)
+    if url is None or re.search(r"[\s()<>]", url) or shown != text(label):
+        return shown
+    return f"[{shown}]({url})"
 
 
 # ----------------------------------------------------------------------------------- diagrams: ids

@@ -7,7 +7,7 @@ from typing import Iterable, Mapping
 from .. import __version__
 from ..model import FileFacts, Finding
 from ..rule import Rule
-from .escape import sarif_text, text, uri_path
+from .escape import json_text, sarif_text, text, uri_path
 from .fingerprint import SourceLines, fingerprint, yaml_object
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -74,4 +74,4 @@ def sarif_document(findings: Iterable[Finding], rules: Iterable[Rule], root: str
 
 def render_sarif(findings: Iterable[Finding], rules: Iterable[Rule], root: str,
                  files: Mapping[str, FileFacts]) -> str:
-    return json.dumps(sarif_document(findings, rules, root, files), indent=2) + "\n"
+    return json_text(json.dumps(sarif_document(findings, rules, root, files), indent=2)) + "\n"
