@@ -70,7 +70,7 @@ def hostile_repo(root: Path) -> Path:
                         "owner": f"<img src=x onerror=alert(1)>\n{CMD}",
                         "capability": f"[x](javascript:alert(1)) <script>alert(2)</script>\n# heading\n| c |\n{CMD}"},
             "dependencies": [{"name": "Payments", "type": "sync", "criticality": "hard"}],
-            "exposes": {"events": [f"<b>ev</b>\n{CMD}"], "apis": ["GET /<script>"]}}),
+            "exposes": {"events": [f"<b>ev</b>\n{CMD}##[error]e"], "apis": ["GET /<script>"]}}),
         f"{CMD}.py": "def (:\n",
     }
     for rel, body in files.items():
@@ -109,6 +109,7 @@ def test_github_annotations_are_one_line_per_finding(outputs: dict[str, str]) ->
     findings = json.loads(outputs["json"])["findings"]
     lines = outputs["github"].splitlines()
     assert len(lines) == len(findings) and all(ANNOTATION.fullmatch(line) for line in lines)
+    assert not [line for line in lines if re.search("[\x00-\x1f\x7f]", line)]
     assert any("pwned" in line and "%0A" in line for line in lines)   # the name, in GitHub's escaping
 
 
@@ -119,15 +120,16 @@ def test_text_shows_newlines_and_escapes_escaped(outputs: dict[str, str]) -> Non
     assert "EVIL\\n::error" in text
 
 
-@pytest.mark.parametrize("name", ["json", "sarif", "gitlab", "graph-json"])
-def test_json_outputs_parse_and_keep_the_names(name: str, outputs: dict[str, str]) -> None:
-    doc = json.loads(outputs[name])
-    if name == "graph-json":
-        assert {"a-b", "a.b", "a_b", EVIL} <= {n["id"] for n in doc["nodes"]}
-    if name == "sarif":
-        messages = [r["message"]["text"] for r in doc["runs"][0]["results"]]
-        assert not any(re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", m) for m in messages)   # no embedded link
-        assert all(" " not in loc["location"]["uri"] for loc in doc["runs"][0]["artifacts"])
+def test_json_outputs_keep_the_names_and_sarif_messages_have_no_links(outputs: dict[str, str]) -> None:
+    graph = json.loads(outputs["graph-json"])
+    assert {"a-b", "a.b", "a_b", EVIL} <= {n["id"] for n in graph["nodes"]}   # exactly as written
+    assert EVIL in {f["service"] for f in json.loads(outputs["json"])["findings"]}
+    assert json.loads(outputs["gitlab"])
+    sarif = json.loads(outputs["sarif"])
+    messages = [r["message"]["text"] for r in sarif["runs"][0]["results"]]
+    assert not any(re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", m) for m in messages)   # no embedded link
+    assert not any(re.search("[\x00-\x1f]", m) for m in messages)
+    assert all(" " not in a["location"]["uri"] for a in sarif["runs"][0]["artifacts"])
 
 
 def _mermaid_nodes(text: str) -> dict[str, str]:
@@ -159,6 +161,7 @@ def test_dot_renders_with_graphviz(outputs: dict[str, str]) -> None:
     titles = {unescape(t) for t in re.findall(r"<title>(.*?)</title>", done.stdout)}
     assert {"a-b", "a.b", "a_b", "a-b->a.b", "a.b->a_b"} <= titles
     assert not re.search(r"<(script|img)\b", done.stdout)
+    assert "\x1b" not in done.stdout and "##[" not in done.stdout and "\\x1b[31m" in done.stdout
 
 
 class _Tags(HTMLParser):
@@ -214,6 +217,7 @@ def test_html_review_has_no_markup_from_the_repository(outputs: dict[str, str]) 
     html = outputs["review-html"]
     assert not _unsafe(_tags(html))
     assert "<script" not in html and "<b>ev" not in html and "&lt;script&gt;" in html
+    assert "\x1b" not in html and "pwned\\x1b[31m" in html
 
 
 def test_generated_network_policies_have_kubernetes_names(outputs: dict[str, str]) -> None:
