@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from consumers import REPO_ROOT, need, render_mermaid
 from svclint.cli import main
@@ -234,3 +236,42 @@ def test_generated_network_policies_have_kubernetes_names(outputs: dict[str, str
     # valid labels are kept as they are
     selectors = [d["spec"]["podSelector"]["matchLabels"].get("app") for d in docs]
     assert {"Payments", "order_service", "a-b", "a.b", "a_b"} <= set(selectors)
+
+
+def test_contract_validate_lines_cannot_start_with_a_command(tmp_path: Path) -> None:
+    """Text the CLI prints from elsewhere (contract validate, errors) is escaped line by line."""
+    folder = tmp_path / "::error file=x.py,line=1::d"
+    folder.mkdir()
+    (folder / "service.yaml").write_text("service:\n  name: a\n  bogus: 1\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["contract", "validate", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "\\x3a:error file=x.py,line=1::d/service.yaml:3:" in result.stdout
+    assert not [line for line in result.stdout.splitlines() if line.lstrip().startswith("::")]
+
+
+NAMES = st.lists(st.text(min_size=1, max_size=80), min_size=1, max_size=12, unique=True)
+
+
+@given(NAMES)
+@settings(max_examples=200, deadline=None)
+def test_id_mappings_are_injective_and_valid(names: list[str]) -> None:
+    from svclint.report.escape import dns_labels, dot_ids, mermaid_ids
+    for mapping, valid in ((mermaid_ids(names), re.compile(r"n_\w+", re.A)),
+                           (dns_labels(names, "-traffic"), DNS_LABEL),
+                           (dot_ids(names), re.compile(r'"([^"\\\x00-\x1f]|\\.)*"'))):
+        assert set(mapping) == set(names) and len(set(mapping.values())) == len(names)
+        assert all(valid.fullmatch(v) for v in mapping.values()), mapping
+
+
+def test_plain_names_map_to_themselves() -> None:
+    from svclint.report.escape import dns_labels, markdown, mermaid, mermaid_ids, text
+    names = ["orders", "cart-redis", "api.stripe.com", "order_service", "Payments"]
+    assert mermaid_ids(names)["cart-redis"] == "n_cart_redis"
+    assert dns_labels(names, "-traffic") == {"orders": "orders-traffic", "cart-redis": "cart-redis-traffic",
+                                             "api.stripe.com": "api-stripe-com-traffic",
+                                             "order_service": "order-service-traffic",
+                                             "Payments": "payments-traffic"}
+    for name in names:
+        assert text(name) == markdown(name) == mermaid(name) == name
+    # when a valid name and a cleaned one meet, the valid one keeps its label
+    assert dns_labels(["payments", "Payments"], "-traffic")["payments"] == "payments-traffic"
