@@ -20,6 +20,7 @@ from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
 from .model import Severity
 from .report.formats import FORMATS, render_findings
+from .report.escape import lines
 from .report.progress import Progress
 
 
@@ -28,7 +29,7 @@ class InputError(click.ClickException):
     exit_code = 2
 
     def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"svclint: error: {self.format_message()}", err=True)
+        click.echo(lines(f"svclint: error: {self.format_message()}"), err=True)
 
 
 def _rules():
@@ -219,7 +220,7 @@ def init(path: str) -> None:
     from .init import InitError, init_repository
     try:
         for line in init_repository(_root(path)):
-            click.echo(line)
+            click.echo(lines(line))
     except InitError as exc:
         raise InputError(str(exc)) from None
 
@@ -358,7 +359,7 @@ def contract_validate(path: str) -> None:
     if not os.path.exists(path):
         raise InputError(f"{path}: no such file or directory")
     text, problems = commands.validate(path)
-    click.echo(text, nl=False)
+    click.echo(lines(text), nl=False)
     if problems:
         sys.exit(1)
 
@@ -379,7 +380,7 @@ def contract_infer(path: str, service: str | None, write: bool, fmt: str, exclud
         text = commands.infer(analyze(root, _excludes(config, exclude, False), config.include), service, fmt, write)
     except commands.ContractError as exc:
         raise InputError(str(exc)) from None
-    click.echo(text, nl=False)
+    click.echo(lines(text), nl=False)
 
 
 def _emit(text: str, output: str | None) -> None:

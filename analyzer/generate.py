@@ -2,7 +2,8 @@
 the code makes (`svclint generate networkpolicy`).
 
 One policy per service, and per datastore or broker the repository deploys on Kubernetes, named
-`<id>-traffic`, with both policy types:
+`<id>-traffic` as a DNS-1123 label (lower case, [a-z0-9-], at most 63 characters; an id that is not
+one already and would share its name with another gets a short hash), with both policy types:
 
 * ingress from the services that call it (a datastore or broker: from the services that use it,
   producers and consumers alike), on its container ports; a service nobody in the repository calls
@@ -12,17 +13,18 @@ One policy per service, and per datastore or broker the repository deploys on Ku
   TCP 443 and 80) when it calls some; a datastore or broker may reach its own pods (replication).
 
 Selectors are the labels the workload's Kubernetes Service selects by (else all its pod labels; a
-service deployed without Kubernetes gets `app: <id>`). Ports are the containers' ports, else the
-compose/Dockerfile ports, else the well-known port of the datastore type. Output is deterministic.
+service deployed without Kubernetes gets `app: <id>`); a label or namespace Kubernetes would reject
+is replaced by a valid one (cleaned, with a hash); valid ones are kept as they are. Ports are the
+containers' ports, else the compose/Dockerfile ports, else the well-known port of the datastore type.
+Output is deterministic.
 """
 from __future__ import annotations
 
 from typing import Any
 
-import yaml
-
 from .engine import Analysis
 from .netpol import NS_LABEL, Cluster, Pods, cluster, same_ns, traffic
+from .report.escape import dns_label, dns_labels, label_key, label_value, yaml_dump
 
 _PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"]
 _DEFAULT_PORTS = {"postgres": "5432", "mysql": "3306", "mariadb": "3306", "redis": "6379", "mongodb": "27017",
@@ -42,6 +44,7 @@ def network_policies(analysis: Analysis, namespace: str | None = None) -> list[d
                                                      if n.kind in ("datastore", "broker") and c.of(n.id))
     externals = {(e.source) for e in arch.edges if e.kind == "call" and kinds.get(e.target) is not None
                  and kinds[e.target].kind == "external"}
+    names = dns_labels(members, "-traffic")
     docs = []
     for node in sorted(members):
         me = _endpoint(analysis, c, node, namespace)
@@ -71,7 +74,7 @@ def network_policies(analysis: Analysis, namespace: str | None = None) -> list[d
         egress.append({"to": [{"namespaceSelector": {"matchLabels": {NS_LABEL: "kube-system"}},
                                "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}],
                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]})
-        metadata: dict[str, Any] = {"name": f"{node}-traffic"}
+        metadata: dict[str, Any] = {"name": names[node]}
         if me["namespace"]:
             metadata["namespace"] = me["namespace"]
         metadata["labels"] = {"app.kubernetes.io/managed-by": "svclint"}
@@ -82,14 +85,8 @@ def network_policies(analysis: Analysis, namespace: str | None = None) -> list[d
     return docs
 
 
-class _Dumper(yaml.SafeDumper):
-    def ignore_aliases(self, data: Any) -> bool:   # repeated selectors written out, not as &anchors
-        return True
-
-
 def render(docs: list[dict[str, Any]]) -> str:
-    body = yaml.dump_all(docs, Dumper=_Dumper, sort_keys=False, default_flow_style=False,
-                         explicit_start=True) if docs else ""
+    body = yaml_dump(docs, many=True, sort_keys=False, default_flow_style=False, explicit_start=True) if docs else ""
     return HEADER + body
 
 
@@ -98,9 +95,10 @@ def _endpoint(analysis: Analysis, c: Cluster, node: str, namespace: str | None) 
     if pods:
         p = pods[0]
         ports = sorted({port for x in pods for port in x.ports}, key=_port_key)
-        return {"labels": _selector_labels(c, p), "namespace": namespace if namespace is not None else p.namespace,
-                "ports": ports or _fallback_ports(analysis, node)}
-    return {"labels": {"app": node}, "namespace": namespace or "", "ports": _fallback_ports(analysis, node)}
+        labels = {label_key(k): label_value(v) for k, v in _selector_labels(c, p).items()}
+        ns = namespace if namespace is not None else p.namespace
+        return {"labels": labels, "namespace": dns_label(ns) if ns else "", "ports": ports or _fallback_ports(analysis, node)}
+    return {"labels": {"app": label_value(node)}, "namespace": namespace or "", "ports": _fallback_ports(analysis, node)}
 
 
 def _selector_labels(c: Cluster, p: Pods) -> dict[str, str]:

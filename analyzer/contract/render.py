@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+
+from ..report.escape import json_text, markdown_code, text
 from .drift import Drift, ServiceDiff
 
 DIFF_SCHEMA = "svclint.diff/1"
@@ -30,21 +32,21 @@ def diff_document(diffs: list[ServiceDiff]) -> dict:
 
 
 def render_diff_json(diffs: list[ServiceDiff]) -> str:
-    return json.dumps(diff_document(diffs), indent=2) + "\n"
+    return json_text(json.dumps(diff_document(diffs), indent=2)) + "\n"
 
 
 def render_diff_text(diffs: list[ServiceDiff]) -> str:
     lines: list[str] = []
     for d in diffs:
-        head = f"{d.service}  ({d.contract or 'no contract'})"
+        head = f"{text(d.service, line_start=True)}  ({text(d.contract) or 'no contract'})"
         if not d.drift:
             lines.append(f"{head}: no drift")
             continue
         lines.append(head)
         for x in d.drift:
             unsure = "  [unverified]" if not x.certain else ""
-            lines.append(f"  {x.rule} {_TITLES[x.kind]}: {x.subject}{unsure}")
-            lines.append(f"      {x.message}" + (f"  ({_where(x)})" if x.file else ""))
+            lines.append(f"  {x.rule} {_TITLES[x.kind]}: {text(x.subject)}{unsure}")
+            lines.append(f"      {text(x.message)}" + (f"  ({text(_where(x))})" if x.file else ""))
     lines.append(_summary(diffs))
     return "\n".join(lines) + "\n"
 
@@ -58,12 +60,8 @@ def _summary(diffs: list[ServiceDiff]) -> str:
             f"{len(diffs)} service{'s' if len(diffs) != 1 else ''}.")
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _code(text: str) -> str:
-    return f"`{_cell(text)}`" if text else "—"
+def _code(value: str) -> str:
+    return markdown_code(value, in_table=True) if value else "—"
 
 
 def render_diff_markdown(diffs: list[ServiceDiff]) -> str:
@@ -71,15 +69,15 @@ def render_diff_markdown(diffs: list[ServiceDiff]) -> str:
     for d in diffs:
         if not d.drift:
             continue
-        contract = f"`{d.contract}`" if d.contract else "no contract"
-        out += [f"### `{d.service}` ({contract})", "", "| rule | difference | declared | inferred | where |",
+        contract = markdown_code(d.contract) if d.contract else "no contract"
+        out += [f"### {markdown_code(d.service)} ({contract})", "", "| rule | difference | declared | inferred | where |",
                 "|---|---|---|---|---|"]
         for x in d.drift:
-            what = f"{_TITLES[x.kind]}: `{_cell(x.subject)}`" + (" (unverified)" if not x.certain else "")
+            what = f"{_TITLES[x.kind]}: {_code(x.subject)}" + (" (unverified)" if not x.certain else "")
             out.append(f"| {x.rule} | {what} | {_code(x.declared)} | {_code(x.inferred)} | "
-                       f"{'`' + _where(x) + '`' if x.file else '—'} |")
+                       f"{_code(_where(x)) if x.file else '—'} |")
         out.append("")
     clean = [d.service for d in diffs if not d.drift]
     if clean:
-        out += [f"No drift: {', '.join(f'`{s}`' for s in clean)}.", ""]
+        out += [f"No drift: {', '.join(markdown_code(s) for s in clean)}.", ""]
     return "\n".join(out)

@@ -7,11 +7,11 @@ a dependency the contract leaves out is marked `undeclared` (amber).
 """
 from __future__ import annotations
 
-import re
 from typing import Mapping
 
 from ..model import Architecture, ContractFacts, Edge, FileFacts
 from ..resolve import norm as _norm
+from .escape import dot, dot_ids, dot_label, mermaid, mermaid_ids
 
 _SHAPES = {"service": ('["', '"]'), "datastore": ('[("', '")]'), "broker": ('{{"', '"}}'),
            "channel": ('>"', '"]'), "external": (('(["', '"])'))}
@@ -64,12 +64,9 @@ def criticality(arch: Architecture, contracts: Mapping[str, ContractFacts]) -> d
     return out
 
 
-def _mid(node_id: str) -> str:
-    return "n_" + re.sub(r"[^A-Za-z0-9_]", "_", node_id)
-
-
-def _label(text: str) -> str:
-    return text.replace('"', "#quot;")
+def _node_names(arch: Architecture) -> list[str]:
+    return [s.id for s in arch.services] + [n.id for n in arch.nodes] + \
+        [x for e in arch.edges for x in (e.source, e.target)]
 
 
 def _edge_label(e: Edge, level: str) -> str:
@@ -79,29 +76,31 @@ def _edge_label(e: Edge, level: str) -> str:
 def render_mermaid(arch: Architecture, files: Mapping[str, FileFacts] | None = None) -> str:
     contracts = contracts_by_service(arch, files)
     levels = criticality(arch, contracts)
+    mid = mermaid_ids(_node_names(arch))
     lines = ["flowchart LR"]
     groups: dict[str, list[tuple[str, str]]] = {k: [] for k in _TITLES}
     for s in arch.services:
-        detail = _kind_of(s)
-        owner = contracts[s.id].owner if s.id in contracts else ""
-        groups["service"].append((s.id, f"<b>{s.id}</b><br/><small>{detail}" +
+        detail = mermaid(_kind_of(s))
+        owner = mermaid(contracts[s.id].owner) if s.id in contracts else ""
+        groups["service"].append((s.id, f"<b>{mermaid(s.id)}</b><br/><small>{detail}" +
                                   (f"<br/>{owner}" if owner else "") + "</small>"))
     for n in arch.nodes:
-        groups.setdefault(n.kind, []).append((n.id, f"{n.id}<br/><small>{n.type or n.broker or n.kind}</small>"))
+        groups.setdefault(n.kind, []).append(
+            (n.id, f"{mermaid(n.id)}<br/><small>{mermaid(n.type or n.broker or n.kind)}</small>"))
     for kind, members in groups.items():
         if not members:
             continue
         lines.append(f'  subgraph {kind}_group["{_TITLES.get(kind, kind)}"]')
         left, right = _SHAPES.get(kind, _SHAPES["service"])
         for node_id, label in members:
-            lines.append(f"    {_mid(node_id)}{left}{_label(label)}{right}")
+            lines.append(f"    {mid[node_id]}{left}{label}{right}")
         lines.append("  end")
     arrows = {"call": "-->", "publish": "-.->", "subscribe": "-.->", "datastore": "==>"}
     link_styles = []
     for i, e in enumerate(arch.edges):
         level = levels.get(i, "")
-        lines.append(f'  {_mid(e.source)} {arrows.get(e.kind, "-->")}|"{_label(_edge_label(e, level))}"| '
-                     f'{_mid(e.target)}')
+        lines.append(f'  {mid[e.source]} {arrows.get(e.kind, "-->")}|"{mermaid(_edge_label(e, level))}"| '
+                     f'{mid[e.target]}')
         if level:
             link_styles.append(f"  linkStyle {i} stroke:{_COLOUR[level]},color:{_COLOUR[level]}")
     lines += link_styles
@@ -111,15 +110,11 @@ def render_mermaid(arch: Architecture, files: Mapping[str, FileFacts] | None = N
     lines.append("  classDef channel fill:#e0f2fe,stroke:#0369a1")
     lines.append("  classDef external fill:#f3f4f6,stroke:#6b7280,stroke-dasharray: 4 2")
     for s in arch.services:
-        lines.append(f"  class {_mid(s.id)} service")
+        lines.append(f"  class {mid[s.id]} service")
     for n in arch.nodes:
         if n.kind in ("datastore", "broker", "channel", "external"):
-            lines.append(f"  class {_mid(n.id)} {n.kind}")
+            lines.append(f"  class {mid[n.id]} {n.kind}")
     return "\n".join(lines) + "\n"
-
-
-def _dot_id(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def render_dot(arch: Architecture, files: Mapping[str, FileFacts] | None = None) -> str:
@@ -130,29 +125,30 @@ def render_dot(arch: Architecture, files: Mapping[str, FileFacts] | None = None)
     shapes = {"service": "box", "datastore": "cylinder", "broker": "hexagon", "channel": "cds", "external": "oval"}
     fills = {"service": "#eef2ff", "datastore": "#fef3c7", "broker": "#ede9fe", "channel": "#e0f2fe",
              "external": "#f3f4f6"}
+    did = dot_ids(_node_names(arch))
     members: dict[str, list[str]] = {k: [] for k in _TITLES}
     for s in arch.services:
-        owner = contracts[s.id].owner if s.id in contracts else ""
-        label = s.id + "\n" + _kind_of(s) + (f"\n{owner}" if owner else "")
-        members["service"].append(f"{_dot_id(s.id)} [label={_dot_id(label)}, shape=box, style=\"rounded,filled\", "
+        owner = [contracts[s.id].owner] if s.id in contracts and contracts[s.id].owner else []
+        label = dot_label(s.id, _kind_of(s), *owner)
+        members["service"].append(f"{did[s.id]} [label={label}, shape=box, style=\"rounded,filled\", "
                                   f"fillcolor=\"{fills['service']}\"];")
     for n in arch.nodes:
-        label = f"{n.id}\n{n.type or n.broker or n.kind}"
+        label = dot_label(n.id, n.type or n.broker or n.kind)
         members.setdefault(n.kind, []).append(
-            f"{_dot_id(n.id)} [label={_dot_id(label)}, shape={shapes.get(n.kind, 'box')}, style=filled, "
+            f"{did[n.id]} [label={label}, shape={shapes.get(n.kind, 'box')}, style=filled, "
             f"fillcolor=\"{fills.get(n.kind, '#ffffff')}\"];")
     for kind, nodes in members.items():
         if not nodes:
             continue
         lines.append(f"  subgraph cluster_{kind} {{")
-        lines.append(f"    label={_dot_id(_TITLES.get(kind, kind))}; style=dashed; color=\"#9ca3af\";")
+        lines.append(f"    label={dot(_TITLES.get(kind, kind))}; style=dashed; color=\"#9ca3af\";")
         lines += [f"    {n}" for n in nodes]
         lines.append("  }")
     style = {"call": "solid", "publish": "dashed", "subscribe": "dashed", "datastore": "bold"}
     for i, e in enumerate(arch.edges):
         level = levels.get(i, "")
         colour = f", color=\"{_COLOUR[level]}\", fontcolor=\"{_COLOUR[level]}\"" if level else ""
-        lines.append(f"  {_dot_id(e.source)} -> {_dot_id(e.target)} "
-                     f"[label={_dot_id(_edge_label(e, level))}, style={style.get(e.kind, 'solid')}{colour}];")
+        lines.append(f"  {did[e.source]} -> {did[e.target]} "
+                     f"[label={dot(_edge_label(e, level))}, style={style.get(e.kind, 'solid')}{colour}];")
     lines.append("}")
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ from collections import Counter
 from typing import Iterable
 
 from ..model import Architecture, Finding
+from .escape import json_text
 
 FINDINGS_SCHEMA = "svclint.findings/1"
 GRAPH_SCHEMA = "svclint.graph/1"
@@ -20,7 +21,7 @@ def render_findings_json(findings: Iterable[Finding], files: int, services: int,
            "summary": {"files": files, "services": services, "findings": len(findings),
                        "by_severity": dict(sorted(by_sev.items())), **(counts or {}),
                        "skipped": [{"file": p, "reason": r} for p, r in skipped]}}
-    return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+    return json_text(json.dumps(doc, indent=2, sort_keys=False)) + "\n"
 
 
 def graph_document(arch: Architecture) -> dict:
@@ -44,4 +45,4 @@ def graph_document(arch: Architecture) -> dict:
 
 
 def render_graph_json(arch: Architecture) -> str:
-    return json.dumps(graph_document(arch), indent=2) + "\n"
+    return json_text(json.dumps(graph_document(arch), indent=2)) + "\n"

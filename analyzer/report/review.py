@@ -9,12 +9,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
-import yaml
-
 from ..model import Architecture, ContractFacts, Model, FileFacts, Finding, Service, Workload
 from ..contract.drift import infer
 from ..rule import Rule
 from .diagram import contracts_by_service, render_mermaid
+from .escape import markdown as md, markdown_anchor, markdown_block, markdown_code, markdown_link, mermaid, yaml_dump
 
 MET, MISSING, NA, UNASSESSED = "met", "missing", "not applicable", "not assessed"
 
@@ -54,6 +53,13 @@ CHECKLIST: tuple[tuple[str, str, str], ...] = (
 )
 
 
+class Code(str):
+    """A piece of a CI/CD requirement shown as code (a path, a command, an image)."""
+
+
+Line = tuple[str, ...]   # text and Code pieces, each renderer escaping them its own way
+
+
 @dataclass
 class Item:
     section: str
@@ -78,7 +84,7 @@ class ServiceReview:
     er_diagram: str
     workloads: list[Workload]
     deploy_findings: list[Finding]
-    ci: list[str]
+    ci: list[Line]
 
 
 @dataclass
@@ -87,7 +93,7 @@ class Review:
     services: list[ServiceReview]
     mermaid: str
     findings: list[Finding]
-    ci: list[str]
+    ci: list[Line]
     counts: dict[str, int]
 
 
@@ -258,31 +264,40 @@ def er_diagram(models: Sequence[Model]) -> str:
             if other is None:
                 continue
             card = "}o--o{" if c.type == "ManyToManyField" else ("|o--||" if c.type == "OneToOneField" else "}o--||")
-            lines.append(f'  {_ER_WORD.sub("_", m.table)} {card} {_ER_WORD.sub("_", other.table)} : "{c.name}"')
+            lines.append(f'  {_ER_WORD.sub("_", m.table)} {card} {_ER_WORD.sub("_", other.table)} : "{mermaid(c.name)}"')
     return "\n".join(lines) + "\n"
 
 
+def _listing(items: Iterable[str], code: bool = False) -> list[str]:
+    out: list[str] = []
+    for i, item in enumerate(items):
+        out += ([", "] if i else []) + [Code(item) if code else item]
+    return out
+
+
 def _ci(svc: Service, workloads: list[Workload], contract: tuple[str, ContractFacts] | None,
-        upstream: list[tuple[str, str]], downstream: list[tuple[str, str]], services: set[str]) -> list[str]:
-    out = []
+        upstream: list[tuple[str, str]], downstream: list[tuple[str, str]], services: set[str]) -> list[Line]:
+    out: list[Line] = []
     if svc.path:
         builds = sorted({w.build_context or "" for w in workloads if w.build_context} |
                         {w.image.rsplit(":", 1)[0] for w in workloads if w.image})
-        out.append(f"An independent pipeline triggered by changes under `{svc.path}/`"
-                   + (f", building {', '.join(f'`{b}`' for b in builds)}" if builds else "") + ".")
+        out.append(("An independent pipeline triggered by changes under ", Code(f"{svc.path}/"),
+                    *((", building ", *_listing(builds, code=True)) if builds else ()), "."))
     if contract:
-        out.append(f"Contract check: `svclint diff` against `{contract[0]}` fails the pipeline on drift.")
+        out.append(("Contract check: ", Code("svclint diff"), " against ", Code(contract[0]),
+                    " fails the pipeline on drift."))
     else:
-        out.append("Add a contract (`service.yaml`); start from the inferred contract above.")
+        out.append(("Add a contract (", Code("service.yaml"), "); start from the inferred contract above."))
     callers = sorted({s for s, how in upstream if s in services})
     if callers:
-        out.append(f"Consumer-driven contract tests for its callers ({', '.join(callers)}) before release.")
+        out.append(("Consumer-driven contract tests for its callers (", *_listing(callers), ") before release."))
     deps = sorted({s for s, how in downstream if s in services})
     if deps:
-        out.append(f"Deploy with backward-compatible changes only: it depends on {', '.join(deps)} at run time.")
+        out.append(("Deploy with backward-compatible changes only: it depends on ", *_listing(deps), " at run time."))
     kinds = sorted({w.source for w in workloads})
     if kinds:
-        out.append(f"Validate its deployment files ({', '.join(kinds)}) and run `svclint scan` on every change.")
+        out.append(("Validate its deployment files (", *_listing(kinds), ") and run ", Code("svclint scan"),
+                    " on every change."))
     return out
 
 
@@ -308,15 +323,17 @@ def build_review(arch: Architecture, files: Mapping[str, FileFacts], findings: I
         reviews.append(ServiceReview(
             service=svc, contract=contract, data=data, upstream=up, downstream=down, deployable=deployable,
             deploy_reasons=reasons, scorecard=_scorecard(svc, arch, rules, findings, c, (deployable, reasons)),
-            inferred_contract=yaml.safe_dump(infer_contract(svc, arch, files, c), sort_keys=False, width=100),
+            inferred_contract=yaml_dump(infer_contract(svc, arch, files, c), sort_keys=False),
             models=models, er_diagram=er_diagram([m for _, m in models]), workloads=workloads,
             deploy_findings=[f for f in findings if f.service == svc.id and
                              (f.file in deploy_files or "Dockerfile" in f.file)],
             ci=_ci(svc, workloads, contract, up, down, services)))
-    ci = ["Run `svclint scan . --format sarif` on every pull request and upload the SARIF to code scanning "
-          "(`svclint init` writes the workflow).",
-          "Run the `svclint` and `svclint-diff` pre-commit hooks so findings and contract drift show before review.",
-          "Build and deploy each service from its own path filter; never redeploy every service for one change."]
+    ci: list[Line] = [
+        ("Run ", Code("svclint scan . --format sarif"), " on every pull request and upload the SARIF to code "
+         "scanning (", Code("svclint init"), " writes the workflow)."),
+        ("Run the ", Code("svclint"), " and ", Code("svclint-diff"), " pre-commit hooks so findings and contract "
+         "drift show before review."),
+        ("Build and deploy each service from its own path filter; never redeploy every service for one change.",)]
     counts: dict[str, int] = {}
     for f in findings:
         counts[f.severity.value] = counts.get(f.severity.value, 0) + 1
@@ -329,11 +346,19 @@ _ICON = {MET: "✅ met", MISSING: "❌ missing", NA: "➖ n/a", UNASSESSED: "❔
 
 
 def _md_cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return md(text)
+
+
+def _md_line(line: Line) -> str:
+    return "".join(markdown_code(p) if isinstance(p, Code) else md(p) for p in line)
+
+
+def _md_where(f: Finding, in_table: bool = False) -> str:
+    return markdown_code(f"{f.file}:{f.line}", in_table)
 
 
 def render_markdown(review: Review) -> str:
-    out = [f"# Architecture review: {review.root_name}", ""]
+    out = [f"# Architecture review: {md(review.root_name)}", ""]
     total = len(review.findings)
     detail = ", ".join(f"{n} {s}" for s, n in sorted(review.counts.items()))
     out += [f"{len(review.services)} services, {total} findings" + (f" ({detail})" if detail else "") +
@@ -343,43 +368,46 @@ def render_markdown(review: Review) -> str:
     for r in review.services:
         c = r.contract[1] if r.contract else None
         n = sum(1 for f in review.findings if f.service == r.service.id)
-        out.append(f"| [{r.service.id}](#{r.service.id}) | {_md_cell(c.capability if c and c.capability else '—')} | "
+        link = markdown_link(r.service.id, "#" + markdown_anchor(r.service.id))
+        out.append(f"| {link} | {_md_cell(c.capability if c and c.capability else '—')} | "
                    f"{_md_cell(c.owner if c and c.owner else '—')} | {'yes' if r.deployable else '**no**'} | {n} |")
-    out += ["", "## Architecture", "", "```mermaid", review.mermaid.rstrip(), "```", ""]
+    out += ["", "## Architecture", "", *markdown_block(review.mermaid, "mermaid", markup=True), ""]
     for r in review.services:
         out += _md_service(r)
-    out += ["## CI/CD requirements (all services)", ""] + [f"- {line}" for line in review.ci] + [""]
+    out += ["## CI/CD requirements (all services)", ""] + [f"- {_md_line(line)}" for line in review.ci] + [""]
     return "\n".join(out)
 
 
 def _md_service(r: ServiceReview) -> list[str]:
     s = r.service
     c = r.contract[1] if r.contract else None
-    out = [f"## {s.id}", "", "### Boundary", ""]
-    out.append(f"- **Capability:** {c.capability if c and c.capability else '— (no contract states it)'}")
+    out = [f"## {md(s.id)}", "", "### Boundary", ""]
+    out.append(f"- **Capability:** {md(c.capability) if c and c.capability else '— (no contract states it)'}")
     if c and c.owner:
-        out.append(f"- **Owner:** {c.owner}")
-    out.append(f"- **Code:** `{s.path}/` ({s.framework if s.framework != 'none' else s.language}, {s.role})"
-               if s.path else f"- **Image only:** {', '.join(s.workloads)}")
-    data = "; ".join(f"{n} ({t})" + (f" — **shared with {', '.join(o)}**" if o else "") for n, t, o in r.data)
+        out.append(f"- **Owner:** {md(c.owner)}")
+    out.append(f"- **Code:** {markdown_code(s.path + '/')} ({md(s.framework if s.framework != 'none' else s.language)}, "
+               f"{md(s.role)})" if s.path else f"- **Image only:** {md(', '.join(s.workloads))}")
+    data = "; ".join(f"{md(n)} ({md(t)})" + (f" — **shared with {md(', '.join(o))}**" if o else "")
+                     for n, t, o in r.data)
     out.append(f"- **Data it owns:** {data or 'none'}")
-    out.append(f"- **Upstream:** {'; '.join(f'{n} {h}' for n, h in r.upstream) or 'none in the repository'}")
-    out.append(f"- **Downstream:** {'; '.join(f'{n} ({h})' for n, h in r.downstream) or 'none'}")
-    out.append(f"- **Independently deployable:** {'yes' if r.deployable else '**no**'} — " + "; ".join(r.deploy_reasons))
+    out.append(f"- **Upstream:** {'; '.join(f'{md(n)} {md(h)}' for n, h in r.upstream) or 'none in the repository'}")
+    out.append(f"- **Downstream:** {'; '.join(f'{md(n)} ({md(h)})' for n, h in r.downstream) or 'none'}")
+    out.append(f"- **Independently deployable:** {'yes' if r.deployable else '**no**'} — "
+               + "; ".join(md(x) for x in r.deploy_reasons))
     out += ["", "### Scorecard", "", "| area | checklist item | status | evidence |", "|---|---|---|---|"]
     for item in r.scorecard:
-        evidence = "<br>".join(f"`{f.rule}` {_md_cell(f.message)} (`{f.file}:{f.line}`)" for f in item.findings)
-        out.append(f"| {item.section} | {item.label} | {_ICON[item.status]} | {evidence or _md_cell(item.note)} |")
+        evidence = "<br>".join(f"`{f.rule}` {md(f.message)} ({_md_where(f, True)})" for f in item.findings)
+        out.append(f"| {item.section} | {item.label} | {_ICON[item.status]} | {evidence or md(item.note)} |")
     out += ["", "### Inferred contract", ""]
     if r.contract:
-        out.append(f"Declared in `{r.contract[0]}`; what the code and deployments show:")
+        out.append(f"Declared in {markdown_code(r.contract[0])}; what the code and deployments show:")
         out.append("")
-    out += ["```yaml", r.inferred_contract.rstrip(), "```", "", "### Database schema", ""]
+    out += [*markdown_block(r.inferred_contract, "yaml"), "", "### Database schema", ""]
     if r.models:
         frameworks = sorted({m.framework for _, m in r.models})
-        out += [f"From {', '.join(frameworks)} models in " +
-                ", ".join(sorted({f'`{p}`' for p, _ in r.models})) + ":", "",
-                "```mermaid", r.er_diagram.rstrip(), "```", ""]
+        out += [f"From {md(', '.join(frameworks))} models in " +
+                ", ".join(sorted({markdown_code(p) for p, _ in r.models})) + ":", "",
+                *markdown_block(r.er_diagram, "mermaid", markup=True), ""]
     else:
         out += ["No SQLAlchemy or Django models in its code.", ""]
     out += ["### Deployment configuration", ""]
@@ -390,8 +418,8 @@ def _md_service(r: ServiceReview) -> list[str]:
     else:
         out.append("No deployment file runs this service.")
     for f in r.deploy_findings:
-        out.append(f"- `{f.rule}` {f.message} (`{f.file}:{f.line}`)")
-    out += ["", "### CI/CD requirements", ""] + [f"- {line}" for line in r.ci] + [""]
+        out.append(f"- `{f.rule}` {md(f.message)} ({_md_where(f)})")
+    out += ["", "### CI/CD requirements", ""] + [f"- {_md_line(line)}" for line in r.ci] + [""]
     return out
 
 

@@ -2,13 +2,12 @@
 SVG (laid out here, no script, no network), tables for the scorecard, schema and deployment."""
 from __future__ import annotations
 
-from html import escape
-
 import networkx as nx
 
 from ..model import Architecture
 from .diagram import _COLOUR, contracts_by_service, criticality
-from .review import MET, MISSING, NA, UNASSESSED, Review, ServiceReview, workload_row
+from .escape import html as escape, html_block
+from .review import MET, MISSING, NA, UNASSESSED, Code, Line, Review, ServiceReview, workload_row
 
 _W, _H, _COL, _ROW, _TOP = 156, 46, 236, 70, 24
 _FILL = {"service": ("#eef2ff", "#4338ca"), "datastore": ("#fef3c7", "#b45309"), "broker": ("#ede9fe", "#6d28d9"),
@@ -181,7 +180,7 @@ def _service_html(r: ServiceReview) -> str:
     h.append("</table><h3>Inferred contract</h3>")
     if r.contract:
         h.append(f"<p>Declared in <code>{escape(r.contract[0])}</code>; what the code and deployments show:</p>")
-    h.append(f"<pre>{escape(r.inferred_contract)}</pre><h3>Database schema</h3>")
+    h.append(f"<pre>{html_block(r.inferred_contract)}</pre><h3>Database schema</h3>")
     if r.models:
         h.append('<div class="entities">')
         for path, m in r.models:
@@ -193,7 +192,7 @@ def _service_html(r: ServiceReview) -> str:
                 h.append(f"<tr><td><code>{escape(col.name)}</code></td><td>{escape(col.type or '?')}</td>"
                          f"<td>{escape(keys)}</td></tr>")
             h.append("</table>")
-        h.append(f"</div><details><summary>Mermaid erDiagram</summary><pre>{escape(r.er_diagram)}</pre></details>")
+        h.append(f"</div><details><summary>Mermaid erDiagram</summary><pre>{html_block(r.er_diagram)}</pre></details>")
     else:
         h.append("<p>No SQLAlchemy or Django models in its code.</p>")
     h.append("<h3>Deployment configuration</h3>")
@@ -210,9 +209,8 @@ def _service_html(r: ServiceReview) -> str:
     return "\n".join(h)
 
 
-def _inline_code(text: str) -> str:
-    parts = escape(text).split("`")
-    return "".join(f"<code>{p}</code>" if i % 2 else p for i, p in enumerate(parts))
+def _inline_code(line: Line) -> str:
+    return "".join(f"<code>{escape(p)}</code>" if isinstance(p, Code) else escape(p) for p in line)
 
 
 def render_html(review: Review, arch: Architecture, files) -> str:  # noqa: ANN001
@@ -242,7 +240,7 @@ def render_html(review: Review, arch: Architecture, files) -> str:  # noqa: ANN0
              f'<span style="color:{_COLOUR["hard"]}">hard</span><span style="color:{_COLOUR["soft"]}">soft</span>'
              f'<span style="color:{_COLOUR["undeclared"]}">undeclared in contract</span></p>')
     h.append(f'<div class="diagram">{architecture_svg(arch, files)}</div>')
-    h.append(f"<details><summary>Mermaid source</summary><pre>{escape(review.mermaid)}</pre></details>")
+    h.append(f"<details><summary>Mermaid source</summary><pre>{html_block(review.mermaid)}</pre></details>")
     h += [_service_html(r) for r in review.services]
     h.append("<h2>CI/CD requirements (all services)</h2><ul>" +
              "".join(f"<li>{_inline_code(x)}</li>" for x in review.ci) + "</ul>")

@@ -7,6 +7,7 @@ from typing import Iterable, Mapping
 from .. import __version__
 from ..model import FileFacts, Finding
 from ..rule import Rule
+from .escape import json_text, sarif_text, text, uri_path
 from .fingerprint import SourceLines, fingerprint, yaml_object
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -29,20 +30,20 @@ def _rule_descriptor(rule: Rule) -> dict:
 def _result(f: Finding, index: dict[str, int], files: Mapping[str, FileFacts], lines: SourceLines) -> dict:
     logical = []
     if f.service:
-        logical.append({"name": f.service, "fullyQualifiedName": f"service/{f.service}", "kind": "module"})
+        logical.append({"name": text(f.service), "fullyQualifiedName": f"service/{text(f.service)}", "kind": "module"})
     if f.file.endswith(_YAML):
         obj = yaml_object(f, files)
         if obj is not None:
-            logical.append({"name": obj[0], "fullyQualifiedName": obj[1], "kind": "object"})
+            logical.append({"name": text(obj[0]), "fullyQualifiedName": text(obj[1]), "kind": "object"})
     location: dict = {}
     if f.file:
-        physical: dict = {"artifactLocation": {"uri": f.file, "uriBaseId": "%SRCROOT%"}}
+        physical: dict = {"artifactLocation": {"uri": uri_path(f.file), "uriBaseId": "%SRCROOT%"}}
         if f.line >= 1:
             physical["region"] = {"startLine": f.line, "startColumn": f.column + 1}
         location["physicalLocation"] = physical
     if logical:
         location["logicalLocations"] = logical
-    result = {"ruleId": f.rule, "level": _LEVEL[f.severity.value], "message": {"text": f.message},
+    result = {"ruleId": f.rule, "level": _LEVEL[f.severity.value], "message": {"text": sarif_text(f.message)},
               "partialFingerprints": {"svclintFingerprint/v1": fingerprint(f, lines)}}
     if f.rule in index:
         result["ruleIndex"] = index[f.rule]
@@ -65,7 +66,7 @@ def sarif_document(findings: Iterable[Finding], rules: Iterable[Rule], root: str
             "tool": {"driver": {"name": "svclint", "version": __version__, "semanticVersion": __version__,
                                 "rules": [_rule_descriptor(r) for r in rules]}},
             "columnKind": "unicodeCodePoints",
-            "artifacts": [{"location": {"uri": a, "uriBaseId": "%SRCROOT%"}} for a in artifacts],
+            "artifacts": [{"location": {"uri": uri_path(a), "uriBaseId": "%SRCROOT%"}} for a in artifacts],
             "results": results,
         }],
     }
@@ -73,4 +74,4 @@ def sarif_document(findings: Iterable[Finding], rules: Iterable[Rule], root: str
 
 def render_sarif(findings: Iterable[Finding], rules: Iterable[Rule], root: str,
                  files: Mapping[str, FileFacts]) -> str:
-    return json.dumps(sarif_document(findings, rules, root, files), indent=2) + "\n"
+    return json_text(json.dumps(sarif_document(findings, rules, root, files), indent=2)) + "\n"

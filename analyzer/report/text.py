@@ -6,6 +6,7 @@ from itertools import groupby
 from typing import Iterable
 
 from ..model import Finding
+from .escape import text
 
 _COLOURS = {"error": "\033[31m", "warning": "\033[33m", "info": "\033[36m"}
 _BOLD, _DIM, _RESET = "\033[1m", "\033[2m", "\033[0m"
@@ -16,13 +17,14 @@ def render_text(findings: Iterable[Finding], files: int, services: int, colour: 
     findings = list(findings)
     out: list[str] = []
     for file, group in groupby(findings, key=lambda f: f.file):
-        out.append(_BOLD + (file or "(repository)") + _RESET if colour else (file or "(repository)"))
+        head = text(file, line_start=True) if file else "(repository)"
+        out.append(_BOLD + head + _RESET if colour else head)
         for f in group:
             sev = f.severity.value
             tag = f"{_COLOURS[sev]}{f.rule}{_RESET}" if colour else f.rule
             where = f"{f.line}:{f.column + 1}"
-            svc = f" [{f.service}]" if f.service else ""
-            out.append(f"  {where:>8}  {tag} {f.message}{svc}  ({sev}, {f.name})")
+            svc = f" [{text(f.service)}]" if f.service else ""
+            out.append(f"  {where:>8}  {tag} {text(f.message)}{svc}  ({sev}, {f.name})")
         out.append("")
     counts = Counter(f.severity.value for f in findings)
     detail = ", ".join(f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info")
