@@ -45,10 +45,11 @@ def render_baseline(findings: list[Finding], root: str) -> str:
     return json.dumps({"schema": SCHEMA, "findings": entries}, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def load_baseline(path: str) -> Counter[str]:
+def load_baseline(path: str, root: str | None = None) -> Counter[str]:
+    """`root`: the repository the baseline lies in (its symlinks are not followed, see safeio)."""
+    from .safeio import read_text
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
+        data = json.loads(read_text(path, root))
     except OSError as exc:
         raise BaselineError(f"{path}: cannot read baseline: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:

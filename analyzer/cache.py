@@ -1,11 +1,19 @@
 """Content-hash cache of per-file facts, so a re-scan only extracts the files that changed.
 
-Per extraction configuration, a pack, `.svclint_cache/facts-<salt>.json`, maps a key per file to its
+The cache lives outside the scanned repository, in the user's cache folder
+(`$SVCLINT_CACHE_DIR`, else `$XDG_CACHE_HOME/svclint`, else `~/.cache/svclint`), one folder per
+repository named by a hash of its real path (`--cache-dir` names another folder). Every pack and
+delta starts with an HMAC-SHA256 of its content under a per-user key (`<cache root>/key`, 0600, made
+on first use), so a file svclint did not write itself (a pack planted in the repository, one edited by
+hand, one a byte of which changed) is ignored, reported, and rebuilt: a scan's findings never depend
+on anything but the files scanned. Folders are made 0700 and files 0600 whatever the umask; a cache
+folder that is a symbolic link is refused.
+
+Per extraction configuration, a pack, `facts-<salt>.json`, maps a key per file to its
 facts in a compact JSON form (fields at their default are left out). The key hashes the file's path,
 kind and content digest; the salt hashes the svclint version, the source of the extraction code and
 the extraction-relevant configuration, so an entry written by another version or configuration is
-never read. JSON, never pickle: the cache lives in the scanned repository, which svclint never trusts
-to run code.
+never read. JSON, never pickle: even an authenticated pack is data, never code.
 
 A run that changed a few files writes only what is new, as a delta beside the pack
 (`facts-<salt>.delta-*.json`); rewriting the whole pack for one changed file cost half a second at
@@ -14,8 +22,8 @@ anew with exactly the entries of that run and removes the deltas it read. Every 
 temporary name and renamed into place (`os.replace`), so a reader sees a file whole or not at all; two
 runs at once never corrupt the cache (a delta removed under a reader's feet only costs it a re-read).
 A pack, delta or entry that is unreadable, of another salt, or that does not decode is ignored and
-rebuilt. Files are created owner-only (0600), in a directory whose `.gitignore` keeps it out of git:
-facts hold literal values of the scanned files, secrets included.
+rebuilt. A folder given with `--cache-dir` inside a git work tree gets a `.gitignore` (written whole or
+not at all) that keeps it out of git: facts hold literal values of the scanned files.
 
 The cache also remembers each file's stat signature (size, mtime, ctime, inode) with its digest, as
 git's index does, so a re-scan reads and hashes only files whose signature changed. A signature is
@@ -29,6 +37,7 @@ import dataclasses
 import enum
 import functools
 import hashlib
+import hmac
 import json
 import os
 import shutil
@@ -42,8 +51,9 @@ from typing import Any, Callable, Mapping
 from . import __version__
 from .model import FileFacts
 
-CACHE_DIR = ".svclint_cache"
-FORMAT = 1
+CACHE_DIR = ".svclint_cache"       # the old in-repository location: never read, only reported
+FORMAT = 2
+_MAGIC = b"svclint-cache 2 "       # then the hex HMAC of the rest of the file, a newline, the JSON
 _PACK_PREFIX = "facts-"
 _DELTA_INFIX = ".delta-"
 # a file's stat signature is trusted once its last change is this much older than the run's start
@@ -73,6 +83,74 @@ def code_fingerprint() -> str:
     return h.hexdigest()
 
 
+def user_cache_root() -> str:
+    """The folder that holds every repository's cache and the key."""
+    env = os.environ.get("SVCLINT_CACHE_DIR")
+    if env:
+        return os.path.abspath(env)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(os.path.abspath(base), "svclint")
+
+
+def default_directory(root: str) -> str:
+    """The cache folder of the repository at `root`."""
+    name = hashlib.sha256(os.path.realpath(root).encode("utf-8", "surrogateescape")).hexdigest()[:24]
+    return os.path.join(user_cache_root(), name)
+
+
+class CacheRejected(Exception):
+    """A cache file that svclint did not write (its MAC does not match)."""
+
+
+def _user_key(create: bool) -> bytes | None:
+    """The per-user secret that authenticates the packs; made (0600) on first use when `create`."""
+    path = os.path.join(user_cache_root(), "key")
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        if not create:
+            return None
+        _make_dir(user_cache_root())
+        key = os.urandom(32)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-key-", dir=user_cache_root())
+        try:
+            os.fchmod(fd, 0o600)
+            os.write(fd, key.hex().encode())
+            os.close(fd)
+            os.link(tmp, path)          # fails when another run made the key first: then read that one
+        except FileExistsError:
+            pass
+        finally:
+            _unlink(tmp)
+        return _user_key(False)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if not (st.st_mode & 0o170000 == 0o100000) or st.st_uid != os.getuid() or st.st_mode & 0o077:
+            return None             # not a regular file of ours, or readable by others: not a secret
+        try:
+            return bytes.fromhex(fh.read(200).decode("ascii").strip())
+        except ValueError:
+            return None
+
+
+def _seal(key: bytes, body: bytes) -> bytes:
+    return _MAGIC + hmac.new(key, body, hashlib.sha256).hexdigest().encode() + b"\n" + body
+
+
+def _open_sealed(key: bytes, data: bytes) -> bytes:
+    """The body of a sealed file; CacheRejected when it is not one svclint wrote under `key`."""
+    head, _, body = data.partition(b"\n")
+    if not head.startswith(_MAGIC):
+        raise CacheRejected("not an svclint cache file")
+    mac = head[len(_MAGIC):]
+    if not hmac.compare_digest(mac, hmac.new(key, body, hashlib.sha256).hexdigest().encode()):
+        raise CacheRejected("its authentication code does not match its content")
+    return body
+
+
 def entry_key(path: str, kind: str, digest: str) -> str:
     return hashlib.blake2b(f"{path}\0{kind}\0{digest}".encode(), digest_size=16).hexdigest()
 
@@ -82,6 +160,8 @@ class FactsCache:
 
     def __init__(self, directory: str, config: Mapping[str, Any] | None = None) -> None:
         self.directory = directory
+        self.rejected: list[str] = []             # files that failed authentication (reported by the CLI)
+        self._key = _user_key(create=True)
         salt_src = json.dumps({"format": FORMAT, "code": code_fingerprint(), "config": dict(config or {})},
                               sort_keys=True, default=str)
         self.salt = hashlib.blake2b(salt_src.encode(), digest_size=8).hexdigest()
@@ -97,7 +177,7 @@ class FactsCache:
         self._load()
 
     def _load(self) -> None:
-        if not self._read(self.pack):
+        if self._key is None or _is_link(self.directory) or not self._read(self.pack):
             return      # no pack: deltas alone are never trusted (they hold only what changed)
         try:
             names = os.listdir(self.directory)
@@ -119,8 +199,15 @@ class FactsCache:
     def _read(self, path: str) -> bool:
         """Merge one pack or delta file into what was read; False when it is missing or not ours."""
         try:
-            with open(path, "rb") as fh:
-                data = json.loads(fh.read())
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as fh:
+                if not os.fstat(fh.fileno()).st_mode & 0o170000 == 0o100000:
+                    return False
+                raw = fh.read()
+            data = json.loads(_open_sealed(self._key, raw))
+        except CacheRejected as exc:
+            self.rejected.append(f"{path}: {exc}")
+            return False
         except (OSError, ValueError, RecursionError):
             return False
         if not (isinstance(data, dict) and data.get("salt") == self.salt and isinstance(data.get("entries"), dict)):
@@ -188,29 +275,33 @@ class FactsCache:
             len(added) + len(stats) > MAX_STALE * max(len(self._new), 1)
         if not compact and not added and not stats:
             return      # only stale entries: they wait for the next compaction
+        if self._key is None:
+            return
         try:
             _ensure_dir(self.directory)
             if compact:
-                _write(self.directory, self.pack, {"salt": self.salt, "entries": self._new, "stats": self._new_stats})
+                _write(self.directory, self.pack, {"salt": self.salt, "entries": self._new, "stats": self._new_stats},
+                       self._key)
                 for path in self._deltas:
                     _unlink(path)
             else:
                 delta = os.path.join(self.directory, f"{_PACK_PREFIX}{self.salt}{_DELTA_INFIX}"
                                      f"{time.time_ns():x}-{os.getpid()}.json")
-                _write(self.directory, delta, {"salt": self.salt, "entries": added, "stats": stats})
+                _write(self.directory, delta, {"salt": self.salt, "entries": added, "stats": stats}, self._key)
         except OSError:
             return
         # packs of other configurations or versions are left for `cache clear`; only this run's
         # temporary files are ever removed here
 
 
-def _write(directory: str, path: str, data: dict) -> None:
-    """Write JSON to a temporary file and rename it into place."""
+def _write(directory: str, path: str, data: dict, key: bytes) -> None:
+    """Write sealed JSON to a temporary file (0600) and rename it into place."""
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".json", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "wb") as fh:
             # dumps, not dump: json.dump streams through the pure-Python encoder (3x slower)
-            fh.write(json.dumps(data, separators=(",", ":")))
+            fh.write(_seal(key, json.dumps(data, separators=(",", ":")).encode()))
         os.replace(tmp, path)
     except BaseException:
         _unlink(tmp)
@@ -221,12 +312,51 @@ def _signature(st: os.stat_result) -> list[int]:
     return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
 
 
+def _is_link(path: str) -> bool:
+    try:
+        return os.path.islink(path)
+    except OSError:
+        return False
+
+
+def _make_dir(directory: str) -> None:
+    """Make `directory` (and its parents) owner-only whatever the umask; refuse a symlink."""
+    if _is_link(directory):
+        raise OSError(f"{directory}: a symbolic link; svclint does not write its cache through it")
+    parent = os.path.dirname(directory)
+    if parent and parent != directory and not os.path.isdir(parent):
+        _make_dir(parent)
+    try:
+        os.mkdir(directory, 0o700)
+        os.chmod(directory, 0o700)      # mkdir's mode is masked by the umask
+    except FileExistsError:
+        if not os.path.isdir(directory) or _is_link(directory):
+            raise OSError(f"{directory}: not a folder") from None
+
+
 def _ensure_dir(directory: str) -> None:
-    os.makedirs(directory, exist_ok=True)
-    ignore = os.path.join(directory, ".gitignore")
-    if not os.path.exists(ignore):
-        with open(ignore, "w", encoding="utf-8") as fh:
-            fh.write("# created by svclint: the cache is never committed\n*\n")
+    _make_dir(directory)
+    if _inside_git(directory):
+        ignore = os.path.join(directory, ".gitignore")
+        try:
+            with open(ignore, "rb") as fh:
+                if b"*" in fh.read():
+                    return
+        except FileNotFoundError:
+            pass
+        from .safeio import write_text
+        write_text(ignore, "# created by svclint: the cache is never committed\n*\n")
+
+
+def _inside_git(directory: str) -> bool:
+    current = os.path.abspath(directory)
+    while True:
+        if os.path.exists(os.path.join(current, ".git")):
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
 
 
 def _unlink(path: str) -> None:
@@ -238,6 +368,8 @@ def _unlink(path: str) -> None:
 
 def clear(directory: str) -> int:
     """Remove a cache directory svclint made (recognised by its packs); returns the entries removed."""
+    if _is_link(directory):
+        raise ValueError(f"{directory} is a symbolic link; left alone")
     if not os.path.isdir(directory):
         return 0
     names = os.listdir(directory)
@@ -248,7 +380,7 @@ def clear(directory: str) -> int:
     for name in ours:
         try:
             with open(os.path.join(directory, name), "rb") as fh:
-                removed += len(json.loads(fh.read()).get("entries", {}))
+                removed += len(json.loads(fh.read().partition(b"\n")[2]).get("entries", {}))
         except (OSError, ValueError, AttributeError):
             pass
     shutil.rmtree(directory, ignore_errors=True)

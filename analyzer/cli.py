@@ -14,7 +14,7 @@ import sys
 import click
 
 from . import __version__
-from .cache import CACHE_DIR
+from .cache import CACHE_DIR, default_directory
 from .accounting import account
 from .discover import DEFAULT_EXCLUDES
 from .engine import analyze, restrict_to, run_rules, select_rules
@@ -63,20 +63,26 @@ def _perf_options(func):
     def wrapper(*args, jobs: int | None, no_cache: bool, cache_dir: str | None, **kwargs):
         return func(*args, perf={"jobs": jobs, "no_cache": no_cache, "cache_dir": cache_dir}, **kwargs)
     wrapper = click.option("--cache-dir", type=click.Path(file_okay=False),
-                           help="Where per-file facts are cached [default: PATH/.svclint_cache].")(wrapper)
+                           help="Where per-file facts are cached [default: the user cache folder, see README].")(wrapper)
     wrapper = click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")(wrapper)
     return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
                         help="Processes for extraction [default: all cores].")(wrapper)
 
 
 def _analyze(root: str, excludes, perf: dict, includes=(), max_bytes: int | None = None):
-    cache_dir = None if perf["no_cache"] else (perf["cache_dir"] or os.path.join(root, CACHE_DIR))
+    cache_dir = None if perf["no_cache"] else (perf["cache_dir"] or default_directory(root))
+    if os.path.lexists(os.path.join(root, CACHE_DIR)):
+        click.echo(f"svclint: warning: {CACHE_DIR} in the repository is not read (svclint keeps its cache "
+                   "outside the repository); delete it", err=True)
     bar = Progress()
     try:
         sizes = {} if max_bytes is None else {"max_bytes": max_bytes}
-        return analyze(root, excludes, includes, progress=bar, jobs=perf["jobs"], cache_dir=cache_dir, **sizes)
+        analysis = analyze(root, excludes, includes, progress=bar, jobs=perf["jobs"], cache_dir=cache_dir, **sizes)
     finally:
         bar.close()
+    for line in analysis.cache_rejected:
+        click.echo(lines(f"svclint: warning: cache file ignored and rebuilt: {line}"), err=True)
+    return analysis
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -137,16 +143,23 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
         if not any(k.startswith(prefix.upper()) for k in known):
             raise InputError(f"no rule matches {prefix!r} (see `svclint rules`)")
     config = _config(root, config_file, select, ignore, fail_on)
-    baseline = baseline or config.baseline or None
+    baseline_root = None
+    if not baseline and config.baseline:
+        # a baseline named by the repository's own configuration stays inside the repository
+        baseline, baseline_root = config.baseline, root
+        if _inside(baseline, root) is None:
+            raise InputError(f"baseline {config.baseline}: the configuration names a file outside the "
+                             "repository; give it with --baseline instead")
     if update_baseline and not baseline:
         raise InputError("--update-baseline needs --baseline FILE (or `baseline` in the configuration)")
-    known_findings = _load_baseline(baseline) if baseline and not update_baseline else None
+    known_findings = _load_baseline(baseline, baseline_root or _inside(baseline, root)) \
+        if baseline and not update_baseline else None
     rules = select_rules(_rules(), config.select, config.ignore)
     analysis = _analyze(root, _excludes(config, exclude, no_default_excludes), perf, config.include, max_bytes)
     findings = run_rules(analysis, rules, debug=debug, config=config)
     if update_baseline:
         from .baseline import render_baseline
-        _emit(render_baseline(findings, root), baseline)
+        _emit(render_baseline(findings, root), baseline, baseline_root or root)
         click.echo(f"svclint: wrote {len(findings)} findings to the baseline {baseline}", err=True)
         findings = []
     elif known_findings is not None:
@@ -158,7 +171,7 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
     skipped = account(analysis.discovery, analysis.files).skipped
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render_findings(fmt, findings, analysis, rules, skipped, colour)
-    _emit(text, output)
+    _emit(text, output, root)
     threshold = config.fail_on.rank
     if not exit_zero and any(f.severity.rank >= threshold for f in findings):
         sys.exit(1)
@@ -187,7 +200,7 @@ def graph(path: str, fmt: str, exclude: tuple[str, ...], output: str | None, con
     else:
         from .report.diagram import render_dot
         text = render_dot(analysis.arch, analysis.files)
-    _emit(text, output)
+    _emit(text, output, root)
 
 
 @main.command()
@@ -207,9 +220,9 @@ def review(path: str, fmt: str, exclude: tuple[str, ...], output: str | None) ->
     data = build_review(analysis.arch, analysis.files, findings, _rules(), name)
     if fmt == "html":
         from .report.review_html import render_html
-        _emit(render_html(data, analysis.arch, analysis.files), output)
+        _emit(render_html(data, analysis.arch, analysis.files), output, root)
     else:
-        _emit(render_markdown(data), output)
+        _emit(render_markdown(data), output, root)
 
 
 @main.command()
@@ -239,8 +252,9 @@ def networkpolicy(path: str, namespace: str | None, exclude: tuple[str, ...], ou
     from .generate import network_policies, render
     if namespace is not None and not re.fullmatch(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?", namespace):
         raise InputError(f"{namespace!r} is not a valid Kubernetes namespace name")
-    analysis = analyze(_root(path), DEFAULT_EXCLUDES + tuple(exclude))
-    _emit(render(network_policies(analysis, namespace)), output)
+    root = _root(path)
+    analysis = analyze(root, DEFAULT_EXCLUDES + tuple(exclude))
+    _emit(render(network_policies(analysis, namespace)), output, root)
 
 
 @main.command("rules")
@@ -303,10 +317,10 @@ def _excludes(config, exclude: tuple[str, ...], no_default_excludes: bool) -> tu
     return defaults + config.exclude + tuple(exclude)
 
 
-def _load_baseline(path: str):
+def _load_baseline(path: str, root: str | None = None):
     from .baseline import BaselineError, load_baseline
     try:
-        return load_baseline(path)
+        return load_baseline(path, root)
     except BaselineError as exc:
         raise InputError(str(exc)) from None
 
@@ -318,11 +332,11 @@ def cache_group() -> None:
 
 @cache_group.command("clear")
 @click.argument("path", default=".", type=click.Path())
-@click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache to clear [default: PATH/.svclint_cache].")
+@click.option("--cache-dir", type=click.Path(file_okay=False), help="The cache to clear [default: PATH's in the user cache folder].")
 def cache_clear(path: str, cache_dir: str | None) -> None:
     """Remove the facts cache of the repository at PATH."""
     from .cache import clear
-    directory = cache_dir or os.path.join(_root(path), CACHE_DIR)
+    directory = cache_dir or default_directory(_root(path))
     try:
         removed = clear(directory)
     except (ValueError, OSError) as exc:
@@ -341,7 +355,7 @@ def diff_command(path: str, fmt: str, exclude: tuple[str, ...], output: str | No
     root = _root(path)
     config = _config(root, None)
     text, drift = commands.diff(analyze(root, _excludes(config, exclude, False), config.include), fmt)
-    _emit(text, output)
+    _emit(text, output, root)
     if drift:
         sys.exit(1)
 
@@ -383,11 +397,19 @@ def contract_infer(path: str, service: str | None, write: bool, fmt: str, exclud
     click.echo(lines(text), nl=False)
 
 
-def _emit(text: str, output: str | None) -> None:
+def _inside(path: str, root: str) -> str | None:
+    """`root` when `path` lies inside the scanned repository (whose links svclint never follows)."""
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
+    return None if rel == os.pardir or rel.startswith(os.pardir + os.sep) else root
+
+
+def _emit(text: str, output: str | None, root: str | None = None) -> None:
+    """Print `text`, or write it to `output`: never through a symlink or into a FIFO, and never
+    through a symlinked folder of the repository `root` (see safeio)."""
     if output:
+        from .safeio import write_text
         try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(text)
+            write_text(output, text, _inside(output, root) if root else None)
         except OSError as exc:
             raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:

@@ -26,6 +26,7 @@ class Analysis:
     files: dict[str, FileFacts]
     arch: Architecture
     graph: nx.MultiDiGraph
+    cache_rejected: tuple[str, ...] = ()      # cache files that failed authentication, ignored
 
 
 def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Sequence[str] = (),
@@ -39,7 +40,7 @@ def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Seq
     facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress, max_bytes=max_bytes)
     arch = resolve(facts.values(), found.languages, found.directories,
                    root_name=os.path.basename(os.path.abspath(root)))
-    return Analysis(root, found, facts, arch, build_graph(arch))
+    return Analysis(root, found, facts, arch, build_graph(arch), tuple(cache.rejected) if cache else ())
 
 
 def select_rules(rules: Iterable[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import os
+import stat
+
+from .safeio import create_text, existing, read_text, write_text
 
 CONFIG = """[tool.svclint]
 # rule ids or prefixes to run (empty: all) and to leave out; see `svclint rules`
@@ -79,26 +82,25 @@ def init_repository(root: str) -> list[str]:
 def _write_new(root: str, rel: str, text: str, kept: str) -> str:
     path = os.path.join(root, rel)
     display = rel.replace(os.sep, "/")
-    if os.path.exists(path):
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            if "svclint" in fh.read():
-                return f"kept    {display} (already mentions svclint)"
+    st = existing(path)
+    if st is not None:
+        if not stat.S_ISREG(st.st_mode):
+            raise InitError(f"{display}: {'a symbolic link' if stat.S_ISLNK(st.st_mode) else 'not a regular file'}; "
+                            "svclint neither reads nor writes it")
+        if "svclint" in read_text(path, root, errors="replace"):
+            return f"kept    {display} (already mentions svclint)"
         return f"kept    {display} ({kept})"
-    os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-    with open(path, "x", encoding="utf-8") as fh:
-        fh.write(text)
+    create_text(path, text, root)
     return f"created {display}"
 
 
 def _config(root: str) -> str:
     pyproject = os.path.join(root, "pyproject.toml")
-    if not os.path.exists(pyproject):
+    if existing(pyproject) is None:
         # svclint.toml holds the same keys at its top level
         return _write_new(root, "svclint.toml", CONFIG.replace("[tool.svclint]\n", "", 1), "exists; left as it is")
-    with open(pyproject, encoding="utf-8") as fh:
-        text = fh.read()
-    if "[tool.svclint]" in text or "[tool.svclint." in text or os.path.exists(os.path.join(root, "svclint.toml")):
+    text = read_text(pyproject, root)
+    if "[tool.svclint]" in text or "[tool.svclint." in text or existing(os.path.join(root, "svclint.toml")):
         return "kept    pyproject.toml (already has [tool.svclint])"
-    with open(pyproject, "a", encoding="utf-8") as fh:
-        fh.write(("" if text.endswith("\n") or not text else "\n") + "\n" + CONFIG)
+    write_text(pyproject, text + ("" if text.endswith("\n") or not text else "\n") + "\n" + CONFIG, root)
     return "updated pyproject.toml (added [tool.svclint])"

@@ -28,6 +28,15 @@ def write_repo(root: Path, files: Mapping[str, str], dedent: bool = False) -> Pa
     return root
 
 
+@pytest.fixture(autouse=True)
+def _user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own user cache folder (svclint's cache lives outside the repository):
+    no test reads another's cache, and none writes into the real ~/.cache."""
+    root = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("SVCLINT_CACHE_DIR", str(root))
+    return root
+
+
 @pytest.fixture
 def make_repo(tmp_path: Path) -> Callable[..., Path]:
     """make_repo({path: text}, dedent=False) -> a fresh directory holding those files.

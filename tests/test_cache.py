@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from svclint import cache as cache_mod
-from svclint.cache import FactsCache, decode, encode
+from svclint.cache import FactsCache, decode, default_directory, encode
 from svclint.cli import main
 from svclint.discover import DEFAULT_EXCLUDES, discover
 from svclint.engine import analyze, run_rules
@@ -82,24 +82,34 @@ def test_other_version_or_configuration_misses(shop, tmp_path, monkeypatch):
     assert other_version.hits == 0 and other_version.misses == c1.misses
 
 
+def _body(pack: Path) -> dict:
+    """The JSON of a sealed pack (after its authentication line)."""
+    return json.loads(pack.read_bytes().partition(b"\n")[2])
+
+
+def _reseal(pack: Path, data: dict) -> None:
+    """Write `data` as svclint itself would (with the user's key): the shape checks still apply."""
+    pack.write_bytes(cache_mod._seal(cache_mod._user_key(False), json.dumps(data).encode()))
+
+
 def test_corrupt_entries_and_packs_are_ignored_and_rebuilt(shop, tmp_path):
     first, c1 = _extract(shop, tmp_path / "c")
     pack = Path(c1.pack)
-    data = json.loads(pack.read_text())
+    data = _body(pack)
     keys = sorted(data["entries"])
     data["entries"][keys[0]] = {"path": 5, "kind": ["x"]}          # wrong types
     data["entries"][keys[1]] = {"no_such_field": 1}                # foreign shape
     data["entries"][keys[2]] = "garbage"
-    pack.write_text(json.dumps(data))
+    _reseal(pack, data)
     second, c2 = _extract(shop, tmp_path / "c")
     assert c2.misses == 3 and second == first
     # truncated pack (a crash mid-write elsewhere, a disk error): everything is rebuilt
     pack.write_bytes(pack.read_bytes()[: len(pack.read_bytes()) // 2])
     third, c3 = _extract(shop, tmp_path / "c")
     assert c3.hits == 0 and third == first
-    json.loads(pack.read_text())   # and the rebuilt pack is whole again
+    _body(pack)   # and the rebuilt pack is whole again
     # a pack of another salt under our name
-    pack.write_text(json.dumps({"salt": "other", "entries": json.loads(pack.read_text())["entries"]}))
+    _reseal(pack, {"salt": "other", "entries": _body(pack)["entries"]})
     _, c4 = _extract(shop, tmp_path / "c")
     assert c4.hits == 0
 
@@ -115,7 +125,7 @@ def test_concurrent_runs_never_corrupt_the_cache(shop, tmp_path):
         assert all(p.returncode == 0 for p in procs), outs
         assert all(out == expected and not err for out, err in outs)
         packs = list(cache_dir.glob("facts-*.json"))
-        assert len(packs) == 1 and json.loads(packs[0].read_text())["entries"]
+        assert len(packs) == 1 and _body(packs[0])["entries"]
         assert not list(cache_dir.glob(".tmp-*"))
     warm = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     assert warm == expected
@@ -131,15 +141,17 @@ def test_jobs_do_not_change_the_facts_or_their_order(shop, monkeypatch):
     assert findings[0] == findings[1] and findings[0]
 
 
-def test_cli_cache_options_and_cache_clear(shop):
+def test_cli_cache_options_and_cache_clear(shop, _user_cache):
     runner = CliRunner()
+    mine = Path(default_directory(str(shop)))
+    assert mine.parent == _user_cache
     r = runner.invoke(main, ["scan", str(shop), "--no-cache", "--exit-zero", "-j", "2"])
-    assert r.exit_code == 0 and not (shop / ".svclint_cache").exists()
+    assert r.exit_code == 0 and not mine.exists()
     r = runner.invoke(main, ["graph", str(shop)])
-    assert r.exit_code == 0 and list((shop / ".svclint_cache").glob("facts-*.json"))
-    assert (shop / ".svclint_cache" / ".gitignore").read_text().strip().endswith("*")
+    assert r.exit_code == 0 and list(mine.glob("facts-*.json"))
+    assert not (shop / ".svclint_cache").exists()       # nothing is written into the repository
     r = runner.invoke(main, ["cache", "clear", str(shop)])
-    assert r.exit_code == 0 and "cleared" in r.stdout and not (shop / ".svclint_cache").exists()
+    assert r.exit_code == 0 and "cleared" in r.stdout and not mine.exists()
     r = runner.invoke(main, ["scan", str(shop), "--jobs", "0"])
     assert r.exit_code == 2
     # `cache clear` never removes a directory that is not an svclint cache
@@ -170,16 +182,14 @@ def test_progress_bar_only_on_a_terminal():
 
 
 def test_cache_dir_is_excluded_from_discovery(shop):
+    # an explicit --cache-dir inside the repository is never scanned as part of it
     runner = CliRunner()
-    runner.invoke(main, ["scan", str(shop), "--exit-zero"])
+    runner.invoke(main, ["scan", str(shop), "--exit-zero", "--cache-dir", str(shop / ".svclint_cache")])
     found = discover(str(shop), DEFAULT_EXCLUDES)
     assert not any(f.path.startswith(".svclint_cache") for f in found.files)
     assert ".svclint_cache/" in DEFAULT_EXCLUDES
     assert os.path.isdir(shop / ".svclint_cache")
 
-
-# ---------------------------------------------------------------------------------------------- re-scans
-# of a tree where little changed: stat signatures instead of reading, deltas instead of a new pack
 
 def _app(facts: dict) -> str:
     return next(p for p in facts if p.endswith(".py") and facts[p].python and facts[p].python.calls)
@@ -209,7 +219,7 @@ def test_unchanged_stat_signature_skips_reading_and_a_same_size_edit_is_still_se
 
 def test_signatures_of_files_changed_just_before_the_run_are_not_remembered(shop, tmp_path):
     first, c1 = _extract(shop, tmp_path / "c")        # the copy was just written: nothing has settled
-    pack = json.loads(Path(c1.pack).read_text())
+    pack = _body(Path(c1.pack))
     assert pack["stats"] == {}
 
 
@@ -225,14 +235,14 @@ def test_a_run_that_changed_one_file_writes_a_delta_and_compaction_folds_them(sh
         assert pack.read_bytes() == before                  # the pack is left as it was
         deltas = sorted(tmp_path.glob(f"c/facts-{c.salt}.delta-*.json"))
         assert len(deltas) == n + 1
-        assert list(json.loads(deltas[-1].read_text())["entries"]) == [
+        assert list(_body(deltas[-1])["entries"]) == [
             cache_mod.entry_key(_app(first), "python", facts[_app(first)].digest)]
     # pack + deltas serve every file; this run read MAX_DELTAS deltas, so it compacts them into a pack
     # that holds exactly this run's entries (the stale versions of the changed file are dropped)
     again, warm = _extract(shop, tmp_path / "c")
     assert warm.misses == 0 and again == facts
     assert not list(tmp_path.glob("c/facts-*.delta-*.json"))
-    entries = json.loads(pack.read_text())["entries"]
+    entries = _body(pack)["entries"]
     assert len(entries) == sum(1 for f in facts.values() if f.digest)
     stamp = pack.stat().st_mtime_ns
     _, after = _extract(shop, tmp_path / "c")
@@ -310,4 +320,9 @@ def test_cache_files_are_private_and_ignored_by_git(shop, tmp_path):
     _extract(shop, tmp_path / "c")
     written = list((tmp_path / "c").glob("facts-*.json"))
     assert len(written) == 2 and all(p.stat().st_mode & 0o077 == 0 for p in written)
-    assert (tmp_path / "c" / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert (tmp_path / "c").stat().st_mode & 0o077 == 0
+    # a cache folder named inside a git work tree gets a .gitignore; one outside needs none
+    assert not (tmp_path / "c" / ".gitignore").exists()
+    (tmp_path / "work" / ".git").mkdir(parents=True)
+    _extract(shop, tmp_path / "work" / "c")
+    assert (tmp_path / "work" / "c" / ".gitignore").read_text().splitlines()[-1] == "*"

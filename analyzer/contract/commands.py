@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
+from .. import safeio
 from ..discover import DEFAULT_EXCLUDES, discover
 from ..engine import Analysis
 from ..extract import extract_file
@@ -76,16 +77,18 @@ def infer(analysis: Analysis, service: str | None, fmt: str, write: bool) -> str
             continue
         target = os.path.join(analysis.root, *rel.split("/"))
         try:
-            with open(target, encoding="utf-8") as fh:
-                current = fh.read()
-        except OSError:
+            current = safeio.read_text(target, analysis.root)
+        except FileNotFoundError:
             current = None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ContractError(f"{rel}: cannot update: {exc}") from None
         if current == text:
             reports.append(f"unchanged {rel}")
             continue
-        os.makedirs(os.path.dirname(target) or ".", exist_ok=True)
-        with open(target, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+        try:
+            safeio.write_text(target, text, analysis.root)
+        except OSError as exc:
+            raise ContractError(f"{rel}: cannot write: {exc.strerror or exc}") from None
         reports.append(f"{'updated' if current is not None else 'created'} {rel}")
     return "---\n".join(outputs) + "".join(r + "\n" for r in reports)
 
@@ -139,9 +142,11 @@ def _proposal(analysis: Analysis, group: list[Service], bound: dict, fmt: str) -
     rel = mine.file if mine else contract_path_for(group[0], fmt)
     full = os.path.join(analysis.root, *rel.split("/"))
     existing = None
-    if os.path.exists(full):
-        with open(full, encoding="utf-8") as fh:
-            existing = fh.read()
+    if safeio.existing(full) is not None:
+        try:
+            existing = safeio.read_text(full, analysis.root)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ContractError(f"{rel}: cannot read: {exc}") from None
     if existing is None or (mine is None and not existing.strip()):
         if fmt == "backstage":
             owner = contract.facts.owner if contract else ""
