@@ -3,8 +3,8 @@
 The answer is a short description of *why* ("an AWS access key id", "a literal password"), never the
 value: findings never print secrets. Facts do keep the literal values that code and deployment files
 bind (resolve folds URLs out of them, and the rules classify environment values), so the cache that
-stores facts holds what the scanned files hold: it is written owner-only (0600) inside a directory
-git ignores (`.svclint_cache/.gitignore`).
+stores facts holds what the scanned files hold: it lives outside the repository, owner-only, in the
+user cache folder (see cache.py).
 """
 from __future__ import annotations
 
