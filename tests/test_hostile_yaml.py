@@ -231,3 +231,78 @@ def test_huge_yaml_over_the_default_limit_is_not_read(tmp_path: Path) -> None:
     assert os.path.getsize(tmp_path / "big.yaml") > 5 * 1024 * 1024
     facts = extract_file(str(tmp_path), "big.yaml", "yaml")
     assert facts.skipped == "larger than the size limit of 5242880 bytes (--max-file-size)"
+
+
+# ---- recursive aliases, broken documents in a stream -------------------------------------------
+
+RECURSIVE = [
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: loop}\ndata: &a [*a, *a]\n", 4),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata: &m {name: loop, self: *m}\ndata: {}\n", 3),
+    ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: loop}\ndata: &d\n  x: [1, {y: *d}]\n", 4),
+]
+
+
+@pytest.mark.parametrize("text, line", RECURSIVE)
+def test_recursive_alias_is_refused_at_once(tmp_path: Path, text: str, line: int) -> None:
+    """A self-referencing anchor expands without end: refused at its line in a child process whose
+    address space is capped, so an unbounded walk fails the test instead of the machine."""
+    (tmp_path / "loop.yaml").write_text(text)
+    code = ("import resource, sys\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))\n"
+            "from svclint.extract import extract_bytes\n"
+            "f = extract_bytes('k8s/loop.yaml', 'yaml', open(sys.argv[1], 'rb').read())\n"
+            "print(repr([(e.message, e.line) for e in f.errors]))\n")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "loop.yaml")],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr[-2000:]
+    errors = eval(out.stdout)  # noqa: S307 - our own repr of a list of (str, int)
+    assert len(errors) == 1 and "recursive anchor" in errors[0][0] and errors[0][1] == line, errors
+    docs, problems = yamlio.load_all(text)
+    assert docs == [] and problems[0].line == line
+
+
+def test_recursive_alias_is_an_e001_finding_in_a_scan(tmp_path: Path) -> None:
+    (tmp_path / "k8s").mkdir()
+    (tmp_path / "k8s" / "loop.yaml").write_text(RECURSIVE[0][0])
+    out = _scan(tmp_path, "--format", "json", "--select", "E001")
+    found = json.loads(out.stdout)["findings"]
+    assert [(f["rule"], f["file"], f["line"]) for f in found] == [("E001", "k8s/loop.yaml", 4)], out.stderr
+    assert "recursive anchor" in found[0]["message"]
+
+
+def _deployment(name: str) -> str:
+    return (f"apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\n"
+            f"spec:\n  template:\n    spec:\n      containers: [{{name: {name}, image: {name}:1}}]\n")
+
+
+@pytest.mark.parametrize("broken, line", [
+    ("apiVersion: v1\nkind: Service\nmetadata: {name: [broken\n", 12),     # unclosed flow: found at EOF
+    ("apiVersion: v1\nkind: Service\n  metadata: x\n", 12),                  # bad indentation
+    ("apiVersion: v1\nkind: Service\nmetadata:\n\t name: tab\n", 13),        # a tab
+    ("apiVersion: v1\nkind: Service\nmetadata: &x {name: a, b: *x}\n", 12),  # recursive alias
+])
+def test_documents_after_a_broken_one_are_kept(broken: str, line: int) -> None:
+    from svclint.extract.kubernetes import extract_kubernetes
+    text = ("# three deployments, the second document broken\n" + _deployment("first") + "---\n" + broken
+            + "---\n" + _deployment("third") + "--- # and one more\n" + _deployment("fourth"))
+    facts, errors = extract_kubernetes("k8s/all.yaml", text)
+    assert sorted(w.name for w in facts.workloads) == ["first", "fourth", "third"]
+    assert len(errors) == 1 and errors[0].line == line, errors
+    lines = text.splitlines()
+    third = next(w for w in facts.workloads if w.name == "third")
+    assert lines[third.line - 2] == "---" and lines[third.line - 1] == "apiVersion: apps/v1", third.line
+
+
+def test_broken_documents_keep_their_own_lines_in_long_streams() -> None:
+    docs = [f"n{i}: {i}\n" if i % 3 else f"n{i}: [\n" for i in range(30)]
+    text = "".join(f"---\n{d}" for d in docs)
+    loaded, problems = yamlio.load_all(text)
+    assert [next(iter(d)) for d in loaded] == [f"n{i}" for i in range(30) if i % 3]
+    assert [p.line for p in problems] == [2 * i + 2 for i in range(30) if i % 3 == 0]
+    assert all(d.line_of(next(iter(d))) == 2 * int(next(iter(d))[1:]) + 2 for d in loaded)
+
+
+def test_directives_stay_with_their_document() -> None:
+    text = "a: [\n%YAML 1.1\n---\nb: 2\n"
+    loaded, problems = yamlio.load_all(text)
+    assert loaded == [{"b": 2}] and [p.line for p in problems] == [1]
