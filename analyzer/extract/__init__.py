@@ -86,7 +86,10 @@ def _extract_bytes(path: str, kind: str, data: bytes, digest: str, prefilter: bo
         from .python import extract_python
         facts, errors = extract_python(path, data, prefilter)
         text = data.decode("utf-8", "replace")
-        return FileFacts(path, kind, digest, lines, errors, python=facts,
+        # generated code is read only for the gRPC services it defines: reported as skipped, never
+        # counted as analysed (its findings are the generator's, and a marker must not hide others)
+        skipped = _generated_reason(data) if facts is not None and facts.generated else ""
+        return FileFacts(path, kind, digest, lines, errors, python=facts, skipped=skipped,
                          suppressions=find_suppressions(text, "python"))
     if b"\0" in data:
         return FileFacts(path, kind, digest, lines, (ParseError("file contains NUL bytes; not a text file", 1),))
@@ -113,6 +116,12 @@ def _extract_bytes(path: str, kind: str, data: bytes, digest: str, prefilter: bo
                          suppressions=suppressions)
     return FileFacts(path, kind, digest, lines, tuple(errors), deploy=deploy, contracts=tuple(contracts),
                      suppressions=suppressions)
+
+
+def _generated_reason(data: bytes) -> str:
+    from .python.source import generated_marker
+    marker = generated_marker(data)
+    return f"generated: {marker[0]} at line {marker[1]}" if marker else ""
 
 
 def _dispatch(path: str, kind: str, text: str) -> tuple[DeployFacts | None, list, list[ParseError]]:
