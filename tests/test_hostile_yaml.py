@@ -350,3 +350,52 @@ def test_generated_markers_never_hide_findings(tmp_path: Path) -> None:
 def test_only_the_header_makes_a_module_generated(text: bytes, marker: tuple | None) -> None:
     from svclint.extract.python.source import generated_marker
     assert generated_marker(text) == marker
+
+
+# ---- manifests and compose files written in JSON -----------------------------------------------
+
+def _json_objects() -> tuple[dict, dict]:
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": "ledger", "labels": {"app": "ledger"}},
+                  "spec": {"selector": {"matchLabels": {"app": "ledger"}},
+                           "template": {"metadata": {"labels": {"app": "ledger"}},
+                                        "spec": {"containers": [{"name": "ledger", "image": "acme/ledger:2",
+                                                                 "ports": [{"containerPort": 8080}]}]}}}}
+    service = {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "ledger"},
+               "spec": {"selector": {"app": "ledger"}, "ports": [{"port": 80, "targetPort": 8080}]}}
+    return deployment, service
+
+
+def test_json_manifests_are_read_as_manifests(tmp_path: Path) -> None:
+    from svclint.engine import analyze
+    deployment, service = _json_objects()
+    k8s = tmp_path / "deploy"
+    k8s.mkdir()
+    (k8s / "ledger.json").write_text(json.dumps(deployment, indent=2))                       # one object
+    as_list = {"kind": "List", "apiVersion": "v1", "items": [dict(deployment, metadata={"name": "audit"}),
+                                                             service]}
+    (k8s / "list.json").write_text(json.dumps(as_list, indent="\t"))                          # kubectl's List
+    (k8s / "min.json").write_text(json.dumps(dict(deployment, metadata={"name": "mini"})))   # one line
+    (tmp_path / "compose.json").write_text(json.dumps(
+        {"services": {"web": {"image": "acme/web:1", "environment": {"LEDGER_URL": "http://ledger"}},
+                      "db": {"image": "postgres:16"}}}))
+    (tmp_path / "package.json").write_text(json.dumps({"name": "ui", "version": "1.0.0"}))
+    (tmp_path / "data.json").write_text('[{"kind": "not a manifest"}]')
+    analysis = analyze(str(tmp_path))
+    files = analysis.files
+    assert sorted(files) == ["compose.json", "deploy/ledger.json", "deploy/list.json", "deploy/min.json"]
+    assert [w.name for w in files["deploy/ledger.json"].deploy.workloads] == ["ledger"]
+    assert files["deploy/ledger.json"].kind == "kubernetes" and not files["deploy/ledger.json"].skipped
+    listed = files["deploy/list.json"].deploy
+    assert [w.name for w in listed.workloads] == ["audit"] and [s.name for s in listed.services] == ["ledger"]
+    assert files["deploy/ledger.json"].deploy.workloads[0].line == 1          # where its object opens
+    assert [w.name for w in files["deploy/min.json"].deploy.workloads] == ["mini"]
+    assert files["compose.json"].kind == "compose"
+    assert sorted(w.name for w in files["compose.json"].deploy.workloads) == ["db", "web"]
+
+
+def test_broken_json_manifest_is_an_e001_at_its_line(tmp_path: Path) -> None:
+    (tmp_path / "k8s.json").write_text('{\n  "apiVersion": "v1",\n  "kind": "ConfigMap",\n  "data": {"a": 1,,}\n}\n')
+    out = _scan(tmp_path, "--format", "json", "--select", "E001", "--no-cache")
+    found = json.loads(out.stdout)["findings"]
+    assert [(f["rule"], f["file"], f["line"]) for f in found] == [("E001", "k8s.json", 4)], out.stdout

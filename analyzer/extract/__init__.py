@@ -46,6 +46,19 @@ def yaml_kind(path: str, text: str) -> str:
     return "yaml"
 
 
+_JSON_KEY = re.compile(r'"(apiVersion|kind|services)"\s*:')
+
+
+def _json_kind(path: str, text: str) -> str:
+    """A JSON deployment file is read as the YAML it is a subset of: a compose file by its name and
+    `services`, otherwise a Kubernetes manifest when it states `apiVersion` and `kind`."""
+    keys = set(_JSON_KEY.findall(text))
+    name = path.rsplit("/", 1)[-1]
+    if "services" in keys and re.search(r"compose([.-][\w.-]+)?\.json$", name, re.I):
+        return "compose"
+    return "kubernetes" if {"apiVersion", "kind"} <= keys else "json"
+
+
 def read_source(root: str, path: str, kind: str,
                 max_bytes: int = MAX_BYTES) -> tuple[bytes | None, str, FileFacts | None]:
     """(content, digest, None), or (None, digest, facts saying why) for a file that cannot be read or
@@ -105,6 +118,11 @@ def _extract_bytes(path: str, kind: str, data: bytes, digest: str, prefilter: bo
     if kind == "helm-template":
         return FileFacts(path, kind, digest, lines, skipped="Helm template (not YAML until rendered)",
                          suppressions=suppressions)
+    if kind == "json":
+        kind = _json_kind(path, text)
+        if kind == "json":
+            return FileFacts(path, "json", digest, lines, skipped="JSON of no kind svclint reads",
+                             suppressions=suppressions)
     if kind == "yaml":
         kind = yaml_kind(path, text)
         if kind == "yaml":
