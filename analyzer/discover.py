@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,6 +55,8 @@ def classify(name: str, rel: str) -> str | None:
         return "python"
     if lower.endswith((".yml", ".yaml")):
         return "yaml"
+    if lower.endswith(".json"):
+        return "json"        # kept only when it looks like a manifest or a compose file (below)
     if lower == "dockerfile" or lower.startswith("dockerfile.") or (lower.endswith(".dockerfile") and lower != ".dockerfile") or \
             lower.startswith("dockerfile-"):
         return "dockerfile"
@@ -174,12 +177,31 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
             if not stat.S_ISREG(mode):
                 skipped.append((rel, "not a regular file"))
                 continue
+            if kind == "json" and not _json_deployment(entry.path, name):
+                continue
             if kind == "yaml" and any(_under(rel, f"{h}/templates" if h else "templates") for h in helm_roots):
                 kind = "helm-template"
             files.append(SourceFile(rel, kind))
     files.sort(key=lambda f: f.path)
     return Discovery(str(base), tuple(files), tuple(sorted(languages.items())), tuple(sorted(skipped)),
                      tuple(sorted(directories)))
+
+
+_JSON_COMPOSE = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.json$|\.compose\.json$", re.I)
+_JSON_API_VERSION = re.compile(rb'"apiVersion"\s*:')
+
+
+def _json_deployment(full: str, name: str) -> bool:
+    """Whether a `.json` file is a deployment file svclint reads: a compose file by its name, or a
+    Kubernetes object (or `List`) that states its `apiVersion` near the top, as kubectl writes it.
+    Other JSON (package.json, lock files, data) is no file of interest, as a `.txt` is not."""
+    if _JSON_COMPOSE.search(name):
+        return True
+    try:
+        head = read_regular(full, 65536)
+    except OSError:
+        return True            # extract reports why it cannot be read
+    return head.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[") and bool(_JSON_API_VERSION.search(head))
 
 
 def _ignored(probe: str, ignores: list[tuple[str, pathspec.PathSpec]]) -> bool:

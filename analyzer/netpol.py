@@ -51,7 +51,8 @@ class Cluster:
 
 def cluster(files: Mapping[str, FileFacts], arch: Architecture) -> Cluster:
     c = Cluster()
-    by_loc = {f"{w.file}:{w.line}": s.id for s in arch.services for w in _workloads(arch, s.workloads)}
+    present = {f"{w.file}:{w.line}" for w in arch.workloads}
+    by_loc = {loc: s.id for s in arch.services for loc in s.workloads if loc in present}
     stores = {n.id for n in arch.nodes if n.kind in ("datastore", "broker")}
     for path in sorted(files):
         deploy = files[path].deploy

@@ -77,6 +77,7 @@ class _Ctx:
     shared: dict[str, str] = field(default_factory=dict)         # constants of code no service owns
     proto: dict[str, str] = field(default_factory=dict)          # gRPC service -> package-qualified name
     local_ports: dict[str, str] = field(default_factory=dict)    # port -> service, when services run on one host
+    by_label: dict[tuple[str, str], list[Workload]] | None = None   # label pair -> workloads, in file order
 
 
 def resolve(facts: Iterable[FileFacts], languages: Iterable[tuple[str, str]] = (),
@@ -521,19 +522,26 @@ def _host_index(ctx: _Ctx) -> None:
 def _selected(ctx: _Ctx, selector: dict[str, str], namespace: str) -> str | None:
     if not selector:
         return None
-    for f in _deploy_files(ctx):
-        for w in f.deploy.workloads:  # type: ignore[union-attr]
-            labels = dict(w.labels)
-            if all(labels.get(k) == v for k, v in selector.items()):
-                if w.name in ctx.stores:
-                    return w.name
-                svc = _workload_service(ctx, w.name)
-                if svc is not None:
-                    return svc.id
-                tp = third_party(w.image)
-                if tp and tp[0] in ("datastore", "broker"):
-                    ctx.stores.setdefault(w.name, Node(w.name, tp[0], tp[1]))
-                    return w.name
+    if ctx.by_label is None:
+        # indexed once: scanning every workload for each Service made many Deployments quadratic
+        ctx.by_label = {}
+        for f in _deploy_files(ctx):
+            for w in f.deploy.workloads:  # type: ignore[union-attr]
+                for pair in dict(w.labels).items():
+                    ctx.by_label.setdefault(pair, []).append(w)
+    candidates = min((ctx.by_label.get(pair, []) for pair in selector.items()), key=len)
+    for w in candidates:
+        labels = dict(w.labels)
+        if all(labels.get(k) == v for k, v in selector.items()):
+            if w.name in ctx.stores:
+                return w.name
+            svc = _workload_service(ctx, w.name)
+            if svc is not None:
+                return svc.id
+            tp = third_party(w.image)
+            if tp and tp[0] in ("datastore", "broker"):
+                ctx.stores.setdefault(w.name, Node(w.name, tp[0], tp[1]))
+                return w.name
     return None
 
 

@@ -10,6 +10,7 @@ Mappings come back as `YMap` (a dict that knows its own line and the line of eac
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
@@ -61,59 +62,125 @@ def line_of(value: Any, key: Any = None, default: int = 1) -> int:
 
 
 def load_all(text: str, max_nodes: int = MAX_NODES) -> tuple[list[Any], list[YamlProblem]]:
-    """Every document of a YAML stream, with the problems found; never raises on bad input."""
+    """Every document of a YAML stream, with the problems found; never raises on bad input.
+
+    A broken document costs that document only: when the stream cannot be read whole, it is read
+    again one document at a time (split at the `---` markers that start a line, as the YAML spec
+    reserves them), so every good document after the broken one is kept, at its own lines."""
+    docs, problems, broken = _load_stream(text, max_nodes, 0)
+    if not broken:
+        return docs, problems
+    docs, problems = [], []
+    chunks = list(_documents(text))
+    for i, (offset, chunk) in enumerate(chunks):
+        more, found, _ = _load_stream(chunk, max_nodes, offset, inner=i < len(chunks) - 1)
+        docs.extend(more)
+        problems.extend(found)
+    return docs, problems
+
+
+_MARKER = re.compile(r"^---(?=[ \t\r\n]|$)", re.M)
+
+
+def _documents(text: str) -> Iterator[tuple[int, str]]:
+    """(line offset, text) of each document of a stream: cut before each `---` that starts a line
+    (with the `%` directives just above it)."""
+    cuts = [0]
+    for m in _MARKER.finditer(text):
+        start = m.start()
+        while start > 0:
+            prev = text.rfind("\n", 0, start - 1) + 1
+            if not text.startswith("%", prev):
+                break
+            start = prev
+        if start > cuts[-1]:
+            cuts.append(start)
+    cuts.append(len(text))
+    line = 0
+    for a, b in zip(cuts, cuts[1:]):
+        yield line, text[a:b]
+        line += text.count("\n", a, b)
+
+
+def _load_stream(text: str, max_nodes: int, offset: int, inner: bool = False) -> tuple[list[Any], list[YamlProblem], bool]:
+    """Documents, problems and whether the stream broke off (lines shifted by `offset`)."""
     docs: list[Any] = []
     problems: list[YamlProblem] = []
+    broken = False
     loader = _Loader(text)
     try:
         while loader.check_node():
             node = loader.get_node()
             if node is None:
                 continue
-            size = _expanded_size(node, max_nodes)
+            size, loop = _expanded_size(node, max_nodes)
+            if loop is not None:
+                problems.append(YamlProblem(
+                    f"YAML alias refers to the node that contains it (recursive anchor at line "
+                    f"{loop.start_mark.line + 1 + offset}); document not read",
+                    loop.start_mark.line + 1 + offset, loop.start_mark.column))
+                continue
             if size > max_nodes:
                 problems.append(YamlProblem(
                     f"YAML document expands to more than {max_nodes} nodes (alias bomb?); not read",
-                    node.start_mark.line + 1))
+                    node.start_mark.line + 1 + offset))
                 continue
-            builder = _Builder()
+            builder = _Builder(offset)
             docs.append(builder.build(node))
             problems.extend(builder.problems)
     except yaml.MarkedYAMLError as exc:
+        broken = True
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         col = mark.column if mark else 0
-        problems.append(YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line, col))
+        if inner:
+            # found at the end of a document cut from a stream (an unclosed bracket): its last line,
+            # not the next document's marker
+            last = text.count("\n") + (0 if text.endswith("\n") else 1)
+            line = min(line, max(last, 1))
+        problems.append(YamlProblem(f"invalid YAML: {exc.problem or exc.context}", line + offset, col))
     except yaml.YAMLError as exc:
-        problems.append(YamlProblem(f"invalid YAML: {exc}", 1))
+        broken = True
+        problems.append(YamlProblem(f"invalid YAML: {exc}", 1 + offset))
     except RecursionError:
-        problems.append(YamlProblem("YAML nested too deeply to read", 1))
+        broken = True
+        problems.append(YamlProblem("YAML nested too deeply to read", 1 + offset))
     finally:
         loader.dispose()
-    return docs, problems
+    return docs, problems, broken
 
 
-def _expanded_size(root: Node, limit: int) -> int:
-    """Number of nodes the document would have once aliases are expanded (stops past `limit`)."""
+def _expanded_size(root: Node, limit: int) -> tuple[int, Node | None]:
+    """Number of nodes the document would have once aliases are expanded (stops past `limit`), and
+    the node an alias inside it points back to, if any (a recursive anchor expands without end)."""
     memo: dict[int, int] = {}
+    active: set[int] = set()
     # iterative post-order walk: documents can be nested deeper than Python's recursion limit
     stack: list[tuple[Node, bool]] = [(root, False)]
     while stack:
         node, done = stack.pop()
-        if id(node) in memo:
-            continue
+        key = id(node)
         children = _children(node)
-        if not done:
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in memo)
+        if done:
+            active.discard(key)
+            total = 1
+            for c in children:
+                total += memo[id(c)]
+                if total > limit:
+                    return total, None
+            memo[key] = total
             continue
-        total = 1
-        for c in children:
-            total += memo.get(id(c), 1)
-            if total > limit:
-                return total
-        memo[id(node)] = total
-    return memo.get(id(root), 1)
+        if key in memo:
+            continue
+        if key in active:
+            return 0, node
+        if not children:
+            memo[key] = 1
+            continue
+        active.add(key)
+        stack.append((node, True))
+        stack.extend((c, False) for c in children if id(c) not in memo)
+    return memo.get(id(root), 1), None
 
 
 def _children(node: Node) -> list[Node]:
@@ -125,7 +192,8 @@ def _children(node: Node) -> list[Node]:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, offset: int = 0) -> None:
+        self.offset = offset        # lines before this document's text in the file
         self.scalars = SafeConstructor()
         self.problems: list[YamlProblem] = []
         self.done: dict[int, Any] = {}
@@ -137,13 +205,13 @@ class _Builder:
             value = self._scalar(node)
         elif isinstance(node, SequenceNode):
             value = YList()
-            value.line = node.start_mark.line + 1
-            value.item_lines = [c.start_mark.line + 1 for c in node.value]
+            value.line = node.start_mark.line + 1 + self.offset
+            value.item_lines = [c.start_mark.line + 1 + self.offset for c in node.value]
             self.done[id(node)] = value
             value.extend(self.build(c) for c in node.value)
         elif isinstance(node, MappingNode):
             value = YMap()
-            value.line = node.start_mark.line + 1
+            value.line = node.start_mark.line + 1 + self.offset
             value.key_lines = {}
             self.done[id(node)] = value
             self._fill_mapping(value, node)
@@ -164,10 +232,10 @@ class _Builder:
                 key = str(key)
             if key in target:
                 self.problems.append(YamlProblem(f"duplicate key {key!r} (the last one wins)",
-                                                 key_node.start_mark.line + 1, key_node.start_mark.column,
+                                                 key_node.start_mark.line + 1 + self.offset, key_node.start_mark.column,
                                                  fatal=False))
             target[key] = self.build(value_node)
-            target.key_lines[key] = key_node.start_mark.line + 1
+            target.key_lines[key] = key_node.start_mark.line + 1 + self.offset
         for src in merged:
             for k, v in src.items():
                 if k not in target:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from svclint.model import Edge, Service
 from svclint.rule import Context
@@ -90,3 +91,18 @@ def shown(template: str) -> str:
     """A folded target as a reader should see it: unknown parts as `…`, a wrapper's parameter as `{name}`
     (environment placeholders `${VAR}` stay: they say where the value comes from)."""
     return _WRAPPED.sub(r"{\1}", template.replace("${?}", "…"))
+
+
+def workload_index(ctx: Context) -> dict[str, list[tuple[int, Any]]]:
+    """Workloads by their location (`file:line`), with their place in the model: built once per
+    check, so looking up each service's workloads is not a scan of all of them (quadratic)."""
+    index: dict[str, list[tuple[int, Any]]] = {}
+    for i, w in enumerate(ctx.arch.workloads):
+        index.setdefault(f"{w.file}:{w.line}", []).append((i, w))
+    return index
+
+
+def workloads_at(index: dict[str, list[tuple[int, Any]]], locations: Any) -> list:
+    """The workloads at `locations`, in the model's order."""
+    return [w for _, w in sorted((iw for loc in set(locations) for iw in index.get(loc, ())),
+                                 key=lambda iw: iw[0])]

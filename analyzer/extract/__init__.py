@@ -46,6 +46,19 @@ def yaml_kind(path: str, text: str) -> str:
     return "yaml"
 
 
+_JSON_KEY = re.compile(r'"(apiVersion|kind|services)"\s*:')
+
+
+def _json_kind(path: str, text: str) -> str:
+    """A JSON deployment file is read as the YAML it is a subset of: a compose file by its name and
+    `services`, otherwise a Kubernetes manifest when it states `apiVersion` and `kind`."""
+    keys = set(_JSON_KEY.findall(text))
+    name = path.rsplit("/", 1)[-1]
+    if "services" in keys and re.search(r"compose([.-][\w.-]+)?\.json$", name, re.I):
+        return "compose"
+    return "kubernetes" if {"apiVersion", "kind"} <= keys else "json"
+
+
 def read_source(root: str, path: str, kind: str,
                 max_bytes: int = MAX_BYTES) -> tuple[bytes | None, str, FileFacts | None]:
     """(content, digest, None), or (None, digest, facts saying why) for a file that cannot be read or
@@ -86,7 +99,10 @@ def _extract_bytes(path: str, kind: str, data: bytes, digest: str, prefilter: bo
         from .python import extract_python
         facts, errors = extract_python(path, data, prefilter)
         text = data.decode("utf-8", "replace")
-        return FileFacts(path, kind, digest, lines, errors, python=facts,
+        # generated code is read only for the gRPC services it defines: reported as skipped, never
+        # counted as analysed (its findings are the generator's, and a marker must not hide others)
+        skipped = _generated_reason(data) if facts is not None and facts.generated else ""
+        return FileFacts(path, kind, digest, lines, errors, python=facts, skipped=skipped,
                          suppressions=find_suppressions(text, "python"))
     if b"\0" in data:
         return FileFacts(path, kind, digest, lines, (ParseError("file contains NUL bytes; not a text file", 1),))
@@ -102,6 +118,11 @@ def _extract_bytes(path: str, kind: str, data: bytes, digest: str, prefilter: bo
     if kind == "helm-template":
         return FileFacts(path, kind, digest, lines, skipped="Helm template (not YAML until rendered)",
                          suppressions=suppressions)
+    if kind == "json":
+        kind = _json_kind(path, text)
+        if kind == "json":
+            return FileFacts(path, "json", digest, lines, skipped="JSON of no kind svclint reads",
+                             suppressions=suppressions)
     if kind == "yaml":
         kind = yaml_kind(path, text)
         if kind == "yaml":
@@ -113,6 +134,12 @@ def _extract_bytes(path: str, kind: str, data: bytes, digest: str, prefilter: bo
                          suppressions=suppressions)
     return FileFacts(path, kind, digest, lines, tuple(errors), deploy=deploy, contracts=tuple(contracts),
                      suppressions=suppressions)
+
+
+def _generated_reason(data: bytes) -> str:
+    from .python.source import generated_marker
+    marker = generated_marker(data)
+    return f"generated: {marker[0]} at line {marker[1]}" if marker else ""
 
 
 def _dispatch(path: str, kind: str, text: str) -> tuple[DeployFacts | None, list, list[ParseError]]:

@@ -46,8 +46,9 @@ def extract_kubernetes(path: str, text: str) -> tuple[DeployFacts, list[ParseErr
     docs, problems = load_all(text)
     errors = yaml_errors(problems, text)
     objects: list[DeployObject] = []
+    templated = "{{" in text      # once per file: searched per document, it made a long stream quadratic
     for doc in _resources(docs):
-        bad_line = _template_line(doc) if "{{" in text else None
+        bad_line = _template_line(doc) if templated else None
         if bad_line is not None:
             errors.append(ParseError("Helm/Go template syntax ({{ ... }}) in YAML; document not read", bad_line))
             continue

@@ -5,19 +5,19 @@ from typing import Iterator
 
 from svclint.model import Finding, Severity
 from svclint.rule import ARCHITECTURE, Context, Example, Rule
-from svclint.rules._util import receives_traffic
+from svclint.rules._util import receives_traffic, workload_index, workloads_at
 
 _SCALABLE = ("Deployment", "StatefulSet", "ReplicaSet", "ReplicationController", "Rollout")
 
 
 def check(ctx: Context) -> Iterator[Finding]:
+    index = workload_index(ctx)
     for svc in ctx.arch.services:
         if svc.autoscaled or not receives_traffic(ctx, svc):
             continue
-        locations = set(svc.workloads)
         seen = set()
-        for w in ctx.arch.workloads:
-            if f"{w.file}:{w.line}" not in locations or w.source != "kubernetes" or w.kind not in _SCALABLE:
+        for w in workloads_at(index, svc.workloads):
+            if w.source != "kubernetes" or w.kind not in _SCALABLE:
                 continue
             if (w.file, w.line) in seen:
                 continue

@@ -6,6 +6,7 @@ from typing import Iterator
 
 from svclint.model import Finding, Severity
 from svclint.rule import ARCHITECTURE, Context, Example, Rule
+from svclint.rules._util import workload_index, workloads_at
 from svclint.rules.security._deploy import dockerfile_of
 
 _ROOT = ("", "root", "0", "0:0", "root:root")
@@ -20,8 +21,9 @@ def _dockerfile_root(ctx: Context, path: str) -> bool:
 
 def check(ctx: Context) -> Iterator[Finding]:
     reported: set[str] = set()
+    index = workload_index(ctx)
     for svc in ctx.arch.services:
-        workloads = [w for w in ctx.arch.workloads if f"{w.file}:{w.line}" in set(svc.workloads)]
+        workloads = workloads_at(index, svc.workloads)
         k8s = [w for w in workloads if w.source == "kubernetes"]
         main = {}
         for w in k8s:

@@ -31,6 +31,35 @@ def module_name(path: str) -> str:
     return ".".join(parts)
 
 
+_DOCSTRING = re.compile(rb"""^[rRuU]?("{3}|'{3}|"|')""")
+
+
+def generated_marker(data: bytes) -> tuple[str, int] | None:
+    """The generator's marker (`DO NOT EDIT`, `@generated`, ...) and its line, when it stands in the
+    file's header: the leading comment lines, or the module docstring that opens the file. A marker
+    further down (in a string, a comment inside the code) does not make a module generated, and
+    neither does a file name (`x_pb2.py`) alone: either would let a hand-written module hide its
+    findings."""
+    quote: bytes | None = None
+    for number, raw in enumerate(data[:8192].split(b"\n")[:60], 1):
+        line = raw.strip()
+        if quote is None:
+            opening = _DOCSTRING.match(line)
+            if opening:
+                quote = opening.group(1)
+                line = line[opening.end():]
+                if quote in line or len(quote) == 1:
+                    line, quote = line.split(quote)[0], None
+            elif line and not line.startswith(b"#"):
+                return None
+        elif quote in line:
+            line, quote = line.split(quote)[0], None
+        m = _GENERATED.search(line)
+        if m:
+            return m.group(0).decode("ascii", "replace"), number
+    return None
+
+
 def extract_python(path: str, data: bytes, prefilter: bool = False) -> tuple[PythonFacts | None, tuple[ParseError, ...]]:
     """Facts of one module, or the reason it could not be read (never raises on bad input).
 
@@ -46,9 +75,7 @@ def extract_python(path: str, data: bytes, prefilter: bool = False) -> tuple[Pyt
 
 
 def _extract_python(path: str, data: bytes, prefilter: bool) -> tuple[PythonFacts | None, tuple[ParseError, ...]]:
-    head = data[:2048]
-    generated = bool(_GENERATED.search(head)) or path.endswith(("_pb2.py", "_pb2_grpc.py"))
-    if generated:
+    if generated_marker(data) is not None:
         return _generated_facts(path, data), ()
     nul = data.find(b"\0")
     if nul >= 0:
