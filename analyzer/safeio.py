@@ -101,12 +101,13 @@ def existing(path: str) -> os.stat_result | None:
         return None
 
 
-def write_text(path: str, text: str, root: str | None = None, append: bool = False) -> None:
+def write_text(path: str, text: str, root: str | None = None, append: bool = False,
+               make_dirs: bool = False) -> None:
     """Write `text` to `path` (or append to its current content), atomically.
 
     Refused when `path` is a symlink or another non-regular file, or (with `root`) when it lies
-    outside `root` or behind a symlinked folder. A new file gets the permissions a plain `open` would
-    give it under the current umask; an existing file keeps its mode."""
+    outside `root` or behind a symlinked folder; `make_dirs`: create the missing folders. A new file
+    gets the permissions a plain `open` would give it under the current umask; an existing file keeps its mode."""
     check_inside(path, root)
     st = existing(path)
     if st is not None and not stat.S_ISREG(st.st_mode):
@@ -115,7 +116,8 @@ def write_text(path: str, text: str, root: str | None = None, append: bool = Fal
     if append and st is not None:
         body = read_text(path, root) + text
     directory = os.path.dirname(os.path.abspath(path))
-    os.makedirs(directory, exist_ok=True)
+    if make_dirs:
+        os.makedirs(directory, exist_ok=True)
     check_inside(path, root)        # the folders made just now are ours; a race that swaps one is refused
     fd, tmp = tempfile.mkstemp(prefix=".svclint-", suffix=".tmp", dir=directory)
     try:
@@ -143,4 +145,4 @@ def create_text(path: str, text: str, root: str | None = None) -> None:
     """Write a new file; FileExistsError when anything (a file, a link, a FIFO) is already there."""
     if existing(path) is not None:
         raise FileExistsError(17, "exists", path)
-    write_text(path, text, root)
+    write_text(path, text, root, make_dirs=True)

@@ -86,7 +86,7 @@ def infer(analysis: Analysis, service: str | None, fmt: str, write: bool) -> str
             reports.append(f"unchanged {rel}")
             continue
         try:
-            safeio.write_text(target, text, analysis.root)
+            safeio.write_text(target, text, analysis.root, make_dirs=True)
         except OSError as exc:
             raise ContractError(f"{rel}: cannot write: {exc.strerror or exc}") from None
         reports.append(f"{'updated' if current is not None else 'created'} {rel}")
