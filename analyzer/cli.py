@@ -66,7 +66,7 @@ def _perf_options(func):
                            help="Where per-file facts are cached [default: the user cache folder, see README].")(wrapper)
     wrapper = click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")(wrapper)
     return click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
-                        help="Processes for extraction [default: all cores].")(wrapper)
+                        help="Processes for extraction, at most the CPUs svclint may use [default: all of them].")(wrapper)
 
 
 def _analyze(root: str, excludes, perf: dict, includes=(), max_bytes: int | None = None):

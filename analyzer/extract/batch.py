@@ -29,6 +29,21 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _worker_init(parent: int) -> None:
+    """A pool worker ends with the process that started it, even one killed with SIGKILL: Linux
+    delivers SIGKILL to the worker when its parent dies (PR_SET_PDEATHSIG); a parent that died before
+    that was set is caught by the parent-pid check."""
+    import signal
+    try:
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):   # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:
+        os._exit(0)
+
+
 def _work(item: tuple[str, str, bytes, str, bool]) -> FileFacts:
     path, kind, data, digest, prefilter = item
     return extract_bytes(path, kind, data, digest, prefilter)
@@ -60,7 +75,8 @@ def extract_all(root: str, files: Sequence, *, jobs: int | None = None, cache=No
             cached.append((f.path, f.kind, digest))
         else:
             todo.append((f.path, f.kind, data, digest, prefilter))
-    jobs = default_jobs() if jobs is None or jobs < 1 else jobs
+    # never more processes than the CPUs this process may run on (`--jobs 1000` on 2 CPUs is 2)
+    jobs = default_jobs() if jobs is None or jobs < 1 else min(jobs, default_jobs())
     size = sum(len(item[2]) for item in todo)
     kinds = {item[0]: item[1] for item in todo}
     # extraction starts first, in worker processes when that pays: for a large batch, or for a few
@@ -153,7 +169,8 @@ def _pooled(todo: list, jobs: int):
         context = multiprocessing.get_context("fork")
     except ValueError:  # pragma: no cover - platforms without fork
         context = multiprocessing.get_context()
-    with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(order)), mp_context=context,
+                             initializer=_worker_init, initargs=(os.getpid(),)) as pool:
         results = pool.map(_work, order, chunksize=chunk)
         yield None
         yield from results
