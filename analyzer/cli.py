@@ -57,11 +57,32 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+def _memory(text: str) -> int:
+    """`4G`, `512M`, `2GiB` -> bytes, between 64 MiB and 1 TiB; anything else is a usage error."""
+    m = re.fullmatch(r"\s*(\d{1,7})\s*([kKmMgG]?)(i?[bB])?\s*", text)
+    value = int(m.group(1)) * {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30}[m.group(2).lower()] if m else 0
+    if not (64 << 20) <= value <= (1 << 40):
+        raise InputError(f"--parse-memory {text!r}: expected a size between 64M and 1024G, such as 4G or 512M")
+    return value
+
+
 def _perf_options(func):
-    """--jobs, --no-cache and --cache-dir, handed to the command as one `perf` argument."""
+    """--jobs, --no-cache, --cache-dir and the per-file limits, handed to the command as one `perf`
+    argument."""
     @functools.wraps(func)
-    def wrapper(*args, jobs: int | None, no_cache: bool, cache_dir: str | None, **kwargs):
-        return func(*args, perf={"jobs": jobs, "no_cache": no_cache, "cache_dir": cache_dir}, **kwargs)
+    def wrapper(*args, jobs: int | None, no_cache: bool, cache_dir: str | None, parse_timeout: float,
+                parse_memory: str, **kwargs):
+        from .extract.isolate import Limits
+        limits = Limits(memory=_memory(parse_memory), seconds=parse_timeout)
+        return func(*args, perf={"jobs": jobs, "no_cache": no_cache, "cache_dir": cache_dir, "limits": limits},
+                    **kwargs)
+    wrapper = click.option("--parse-memory", default="4G", show_default=True, metavar="SIZE",
+                           help="Memory one file may take to read; a file that needs more is reported (E001), "
+                                "the scan goes on.")(wrapper)
+    wrapper = click.option("--parse-timeout", type=click.FloatRange(min=0.1, max=86400), default=60.0,
+                           show_default=True, metavar="SECONDS",
+                           help="Time one file may take to read; a file that takes longer is reported (E001), "
+                                "the scan goes on.")(wrapper)
     wrapper = click.option("--cache-dir", type=click.Path(file_okay=False),
                            help="Where per-file facts are cached [default: the user cache folder, see README].")(wrapper)
     wrapper = click.option("--no-cache", is_flag=True, help="Neither read nor write the facts cache.")(wrapper)
@@ -77,7 +98,8 @@ def _analyze(root: str, excludes, perf: dict, includes=(), max_bytes: int | None
     bar = Progress()
     try:
         sizes = {} if max_bytes is None else {"max_bytes": max_bytes}
-        analysis = analyze(root, excludes, includes, progress=bar, jobs=perf["jobs"], cache_dir=cache_dir, **sizes)
+        analysis = analyze(root, excludes, includes, progress=bar, jobs=perf["jobs"], cache_dir=cache_dir,
+                           limits=perf.get("limits"), **sizes)
     finally:
         bar.close()
     for line in analysis.cache_rejected:

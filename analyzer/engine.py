@@ -31,13 +31,15 @@ class Analysis:
 
 def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Sequence[str] = (),
             progress: Callable[[int, int], None] | None = None, max_bytes: int = MAX_BYTES, *,
-            jobs: int | None = None, cache_dir: str | None = None) -> Analysis:
+            jobs: int | None = None, cache_dir: str | None = None, limits=None) -> Analysis:
     """discover -> extract -> resolve -> graph; `progress(done, total)` is told after each file;
     files over `max_bytes` are skipped with a reason. `jobs`: extraction processes (None: all cores);
-    `cache_dir`: where per-file facts are cached by content (None: no cache)."""
+    `cache_dir`: where per-file facts are cached by content (None: no cache); `limits`: the memory and
+    time one file may take (extract.isolate.Limits; None: the defaults)."""
     found = discover(root, tuple(excludes), tuple(includes))
     cache = FactsCache(cache_dir, {"max_bytes": max_bytes, "prefilter": True}) if cache_dir else None
-    facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress, max_bytes=max_bytes)
+    facts = extract_all(root, found.files, jobs=jobs, cache=cache, progress=progress, max_bytes=max_bytes,
+                        limits=limits)
     arch = resolve(facts.values(), found.languages, found.directories,
                    root_name=os.path.basename(os.path.abspath(root)))
     return Analysis(root, found, facts, arch, build_graph(arch), tuple(cache.rejected) if cache else ())

@@ -272,9 +272,9 @@ def test_extraction_overlaps_decoding_with_the_same_facts(shop, tmp_path, monkey
     pooled: list[int] = []
     real = batch._pooled
 
-    def spy(todo, jobs):
+    def spy(todo, jobs, limits=None):
         pooled.append(len(todo))
-        return real(todo, jobs)
+        return real(todo, jobs, limits)
     monkeypatch.setattr(batch, "_pooled", spy)
     second, c = _extract(shop, tmp_path / "c", jobs=2)
     assert pooled == [1] and c.misses == 1
@@ -304,7 +304,7 @@ def test_a_pool_that_cannot_start_falls_back_to_this_process(shop, monkeypatch):
     monkeypatch.setattr(batch, "POOL_MIN_FILES", 1)
     monkeypatch.setattr(batch, "POOL_MIN_BYTES", 0)
 
-    def no_fork(todo, jobs):
+    def no_fork(todo, jobs, limits=None):
         raise OSError(11, "Resource temporarily unavailable")
         yield  # pragma: no cover - a generator, like the real one
     monkeypatch.setattr(batch, "_pooled", no_fork)

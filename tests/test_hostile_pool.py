@@ -26,13 +26,12 @@ def _tree(root: Path, n: int, body_lines: int = 40) -> Path:
 def test_jobs_are_capped_at_the_cpu_count(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _tree(tmp_path, 40, 2)
     seen = []
-    real = batch.ProcessPoolExecutor
+    real = batch.run_isolated
 
-    class Recording(real):
-        def __init__(self, *a, **kw):
-            seen.append(kw["max_workers"])
-            super().__init__(*a, **kw)
-    monkeypatch.setattr(batch, "ProcessPoolExecutor", Recording)
+    def recording(items, work, workers, limits=None):
+        seen.append(workers)
+        return real(items, work, workers, limits)
+    monkeypatch.setattr(batch, "run_isolated", recording)
     monkeypatch.setattr(batch, "POOL_MIN_FILES", 1)
     monkeypatch.setattr(batch, "POOL_MIN_BYTES", 0)
     monkeypatch.setattr(batch, "default_jobs", lambda: 2)

@@ -88,6 +88,9 @@ def extract_bytes(path: str, kind: str, data: bytes, digest: str = "", prefilter
     reproduces exactly) are read with `ast` instead of LibCST (see python/prefilter.py)."""
     try:
         return _extract_bytes(path, kind, data, digest, prefilter)
+    except MemoryError:
+        return FileFacts(path, kind, digest, errors=(ParseError(
+            "reading this file needs more memory than the limit (--parse-memory); it is not analysed", 1),))
     except (Exception, RecursionError) as exc:  # noqa: BLE001 - the last guard: one file never stops a scan
         return FileFacts(path, kind, digest, errors=(ParseError(
             f"internal error while reading this file ({type(exc).__name__}: {exc}); please report it", 1),))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
 import sys
 import tokenize
@@ -125,11 +126,30 @@ def _nesting_guard(data: bytes) -> tuple[ast.Module | None, ParseError | None]:
     except SyntaxError as err:
         if "too many nested" in str(err.msg) or "too complex" in str(err.msg):
             return None, ParseError(f"source nested too deeply to parse: {err.msg}", err.lineno or 1, 0)
-    except (RecursionError, MemoryError):
+    except RecursionError:
+        return None, ParseError("source nested too deeply to parse", 1, 0)
+    except MemoryError:
+        # CPython's parser also says MemoryError when its stack overflows on deep nesting: that is
+        # the reason unless this process is short of memory for a file this size
+        if len(data) * 512 >= _headroom():      # the AST takes about 200 bytes per byte of source
+            raise
         return None, ParseError("source nested too deeply to parse", 1, 0)
     except ValueError:
         pass  # NUL bytes and the like: LibCST reports them
     return None, None
+
+
+def _headroom() -> float:
+    """Bytes of address space this process may still take (inf without a limit)."""
+    try:
+        import resource
+        soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+        if soft == resource.RLIM_INFINITY:
+            return float("inf")
+        with open("/proc/self/statm", "rb") as f:
+            return soft - int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError, IndexError):
+        return float("inf")
 
 
 def _decode_error(data: bytes, exc: Exception) -> ParseError:
