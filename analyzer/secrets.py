@@ -1,10 +1,10 @@
 """Is this value a secret? Keyword and entropy heuristics shared by extraction and the SEC rules.
 
 The answer is a short description of *why* ("an AWS access key id", "a literal password"), never the
-value: findings never print secrets. Facts do keep the literal values that code and deployment files
-bind (resolve folds URLs out of them, and the rules classify environment values), so the cache that
-stores facts holds what the scanned files hold: it lives outside the repository, owner-only, in the
-user cache folder (see cache.py).
+value: findings never print secrets. Facts never hold one either: extraction passes every file's
+facts through redact_facts(), which replaces what classify() calls a secret by a fingerprint that
+carries classify()'s verdicts (so the SEC rules answer the same on it), and the cache that stores
+facts holds no secret the scanned files bind.
 """
 from __future__ import annotations
 
@@ -107,6 +107,9 @@ def classify(name: str, value: str, strict: bool = True) -> str:
     value = value.strip()
     if not value or len(value) > 10_000:
         return ""
+    known = redacted_verdict(value, strict) if "svclint-redacted-" in value and not placeholder(value) else None
+    if known is not None:
+        return known
     for pattern, what in TOKEN_FORMATS:
         if pattern.search(value) and not placeholder(value):
             return what
@@ -134,3 +137,105 @@ def _label(name: str) -> str:
         if word in n:
             return label
     return "secret"
+
+
+# ----------------------------------------------------------------------------------------------
+# redaction: facts (and so the cache that stores them) keep a fingerprint in place of a secret
+
+# every reason classify() can give, in a fixed order: a redacted value carries the index of its
+# verdicts (strict and lax) so that classifying it again gives the same answer as the value would
+_LABELS = ("password", "private key", "token", "API key", "access key", "DSN", "credential", "secret")
+REASONS = ("", *dict.fromkeys(what for _, what in TOKEN_FORMATS), "a password in a connection URL",
+           *(f"a random-looking {label}" for label in _LABELS), *(f"a literal {label}" for label in _LABELS))
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+REDACTED = re.compile(r"svclint-redacted-([0-9a-z])([0-9a-z])-([0-9a-f]{12})")
+# a cheap first look: can this value hold anything classify() reports without a name?
+_USERINFO = re.compile(r"^[a-z][a-z0-9+.-]*://(?P<cred>[^:/@\s]+)@", re.I)
+_ENDPOINT = re.compile(r"(?:[a-z][a-z0-9+.-]*://[a-z0-9][a-z0-9.-]*(?::\d{1,5})?|[a-z0-9][a-z0-9.-]*:\d{1,5})"
+                       r"(?:/[\w.-]*)*", re.I)
+_DEFAULTED = re.compile(r"\$\{(\w+)(:?[-=])([^{}]*)\}")
+_MAYBE = re.compile(r"://[^@\s]*:[^@\s]*@|AKIA|gh[pousr]_|github_pat_|_live_|xox[abprs]-|AIza|SG\.|PRIVATE KEY|eyJ")
+
+
+def _verdicts(name: str, value: str) -> tuple[str, str]:
+    return classify(name, value, strict=True), classify(name, value, strict=False)
+
+
+def _token(value: str, strict: str, lax: str) -> str:
+    import hashlib
+    digest = hashlib.blake2b(value.encode("utf-8", "surrogatepass"), digest_size=6,
+                             person=b"svclint-secret").hexdigest()
+    return f"svclint-redacted-{_DIGITS[REASONS.index(strict)]}{_DIGITS[REASONS.index(lax)]}-{digest}"
+
+
+def redact(name: str, value: str) -> str:
+    """`value` bound to `name`, with what classify() calls a secret replaced by a fingerprint: the
+    password of a connection URL (the rest of the URL stays, resolve reads its host), otherwise the
+    whole value. Equal secrets get equal fingerprints; classify() gives the fingerprint the verdicts
+    the value had. Values that are not secrets come back unchanged."""
+    if not value or REDACTED.search(value):
+        return value
+    m = _DEFAULTED.fullmatch(value.strip())
+    if m:       # ${NAME:-default}: the default is judged as the value of NAME (or of `name`)
+        inner = redact(name if name and secret_name(name) else m.group(1), m.group(3))
+        return value if inner is m.group(3) else value.replace(m.group(0), f"${{{m.group(1)}{m.group(2)}{inner}}}")
+    if not (name and secret_name(name)) and not _MAYBE.search(value):
+        return value
+    strict, lax = _verdicts(name, value)
+    if not strict and not lax:
+        return value
+    if strict not in REASONS or lax not in REASONS:     # pragma: no cover - a reason not in the table
+        strict, lax = (strict and "a literal secret"), (lax and "a literal secret")
+    m = _URL_PASSWORD.match(value.strip())
+    if m and strict == "a password in a connection URL":
+        start = value.index(m.group("pw"), value.index("://") + 3)
+        return value[:start] + _token(m.group("pw"), strict, lax) + value[start + len(m.group("pw")):]
+    u = _USERINFO.match(value.strip())
+    if u:                   # https://key@sentry.example/1: the credential is the user part
+        start = value.index(u.group("cred"), value.index("://") + 3)
+        return value[:start] + _token(u.group("cred"), strict, lax) + value[start + len(u.group("cred")):]
+    if _label(name) == "DSN" and _ENDPOINT.fullmatch(value.strip()):
+        return value        # a DSN that is only an address (db:1521/PDB) holds no credential
+    return _token(value, strict, lax)
+
+
+def redacted_verdict(value: str, strict: bool) -> str | None:
+    """classify()'s answer for a value redact() replaced (None when `value` holds no fingerprint)."""
+    m = REDACTED.search(value)
+    if not m:
+        return None
+    return REASONS[_DIGITS.index(m.group(1) if strict else m.group(2))]
+
+
+def redact_facts(facts):
+    """FileFacts with every secret value replaced (see redact()): a name-value pair (an environment
+    variable, a ConfigMap key, a constant, an environment read's default) is judged with its name,
+    any other string on its own (token formats, passwords in URLs)."""
+    import dataclasses
+    return _redact_obj(facts, "", dataclasses)
+
+
+_VALUE_FIELDS = ("value", "default")
+
+
+def _redact_obj(obj, name: str, dataclasses):
+    if isinstance(obj, str):
+        return redact(name, obj)
+    if isinstance(obj, tuple):
+        if len(obj) == 2 and isinstance(obj[0], str) and isinstance(obj[1], str):
+            new = redact(obj[0], obj[1])        # (name, value): env files, ConfigMap data, labels
+            return obj if new is obj[1] else (obj[0], new)
+        items = [_redact_obj(x, "", dataclasses) for x in obj]
+        return obj if all(a is b for a, b in zip(items, obj)) else tuple(items)
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        changes = {}
+        own = getattr(obj, "name", "") if isinstance(getattr(obj, "name", ""), str) else ""
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if value is None or isinstance(value, (int, float, bool)):
+                continue
+            new = _redact_obj(value, own if f.name in _VALUE_FIELDS else "", dataclasses)
+            if new is not value:
+                changes[f.name] = new
+        return dataclasses.replace(obj, **changes) if changes else obj
+    return obj

@@ -126,3 +126,90 @@ def test_a_key_readable_by_others_is_not_trusted(repo: Path, tmp_path: Path) -> 
     key.chmod(0o644)
     r = _svclint("scan", str(repo), "--format", "json", env=env)
     assert _findings(r) == cold
+
+
+# secrets planted in every place svclint reads values from; none may reach the cache
+_PLANTED = {
+    "compose": "Zq8vT3mN1xR7bK2pW9sY4dF6",
+    "k8s_env": "Hh3Jk9Lm2Nb7Vc5Xz1Qw8Er4",
+    "configmap": "Pp0Oo9Ii8Uu7Yy6Tt5Rr4Ee3Q",
+    "dotenv": "Aa1Ss2Dd3Ff4Gg5Hh6Jj7Kk8L",
+    "dockerfile": "Mm9Nn8Bb7Vv6Cc5Xx4Zz3Ll2K",
+    "constant": "Qw3rTy7uI0pAs5dFg8hJk1lZ",
+    "default": "Wx4cV6bN8mQ2eR5tY7uI9oP1",
+    "url": "S3cr3tUrlPassw0rdXyz",
+    "token": "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8",
+}
+
+
+def _write_secrets(repo: Path) -> None:
+    p = _PLANTED
+    svc = repo / "vault-demo"
+    svc.mkdir()
+    (svc / "app.py").write_text(
+        "import os\nimport requests\n\n"
+        f"SECRET_KEY = '{p['constant']}'\n"
+        f"API_TOKEN = os.environ.get('API_TOKEN', '{p['default']}')\n"
+        f"DATABASE_URL = 'postgresql://admin:{p['url']}@db:5432/vault'\n"
+        f"GITHUB = '{p['token']}'\n\n"
+        "def ping():\n    return requests.get('http://orders:8000/health', timeout=2)\n")
+    (svc / "Dockerfile").write_text(f"FROM python:3.12\nENV DB_PASSWORD={p['dockerfile']}\nCMD [\"python\", \"app.py\"]\n")
+    (svc / ".env").write_text(f"STRIPE_SECRET={p['dotenv']}\n")
+    (repo / "docker-compose.secrets.yml").write_text(
+        "services:\n  vault-demo:\n    build: ./vault-demo\n"
+        f"    environment:\n      ADMIN_PASSWORD: {p['compose']}\n")
+    k8s = repo / "k8s-secrets"
+    k8s.mkdir()
+    (k8s / "deploy.yaml").write_text(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: vault-demo}\nspec:\n  template:\n"
+        "    spec:\n      containers:\n      - name: vault-demo\n        image: vault-demo:1\n"
+        f"        env:\n        - name: JWT_SECRET\n          value: {p['k8s_env']}\n"
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: vault-config}\n"
+        f"data:\n  SMTP_PASSWORD: {p['configmap']}\n")
+
+
+def test_the_cache_holds_no_secret_the_repository_binds(repo: Path, tmp_path: Path) -> None:
+    _write_secrets(repo)
+    root = tmp_path / "user-cache"
+    env = {"SVCLINT_CACHE_DIR": str(root)}
+    cold = _findings(_svclint("scan", str(repo), "--format", "json", "--no-cache"))
+    first = _findings(_svclint("scan", str(repo), "--format", "json", env=env))
+    warm = _findings(_svclint("scan", str(repo), "--format", "json", env=env))
+    assert cold == first == warm
+    # every planted secret is reported (redaction keeps the verdicts), and none is printed
+    flagged = {(f["rule"], f["file"]) for f in cold if f["rule"] in ("SEC001", "SEC009")}
+    for path in ("vault-demo/app.py", "vault-demo/Dockerfile", "docker-compose.secrets.yml",
+                 "k8s-secrets/deploy.yaml"):
+        assert any(p == path for _, p in flagged), (path, sorted(flagged))
+    packs = [p for p in root.rglob("*") if p.is_file() and p.name != "key"]
+    assert packs
+    blob = b"".join(p.read_bytes() for p in packs)
+    for where, secret in _PLANTED.items():
+        assert secret.encode() not in blob, f"the {where} secret is in the cache"
+        assert all(secret not in json.dumps(f) for f in cold), f"the {where} secret is in a finding"
+    # what resolve needs survives: the URL's host, with its password replaced
+    assert b"postgresql://admin:svclint-redacted-" in blob and b"@db:5432/vault" in blob
+
+
+@pytest.mark.parametrize("name, value, kept", [
+    ("DATABASE_URL", "postgresql://app:Zq8vT3mN1xR7bK2p@db:5432/app", "@db:5432/app"),
+    ("SENTRY_DSN", "https://A1b2C3d4E5f6A7b8C9d0@o1.ingest.sentry.io/5", "@o1.ingest.sentry.io/5"),
+    ("ORACLE_DSN", "oracle:1521/FREEPDB1", "oracle:1521/FREEPDB1"),
+    ("REDIS_URL", "${REDIS_URL:-redis://:Zq8vT3mN1xR7bK2p@cache:6379/0}", "@cache:6379/0}"),
+])
+def test_redaction_keeps_the_address_and_the_verdict(name: str, value: str, kept: str) -> None:
+    from analyzer.secrets import classify, redact
+    out = redact(name, value)
+    assert kept in out
+    assert "Zq8vT3mN1xR7bK2p" not in out and "A1b2C3d4E5f6A7b8C9d0" not in out
+    for strict in (True, False):
+        assert classify(name, out, strict) == classify(name, value, strict)
+
+
+@pytest.mark.parametrize("name, value", [
+    ("DB_PASSWORD", "secret:123"), ("API_KEY", "Wx4cV6bN8mQ2eR5tY7uI9oP1"), ("JWT_SECRET", "averylongsecret"),
+])
+def test_a_secret_that_looks_like_an_address_is_still_redacted(name: str, value: str) -> None:
+    from analyzer.secrets import REDACTED, classify, redact
+    out = redact(name, value)
+    assert REDACTED.fullmatch(out) and classify(name, out) == classify(name, value) != ""

@@ -8,6 +8,7 @@ from dataclasses import replace
 
 from ..discover import read_regular
 from ..model import DeployFacts, FileFacts, ParseError
+from ..secrets import redact_facts
 from .suppress import find_suppressions
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -87,7 +88,8 @@ def extract_bytes(path: str, kind: str, data: bytes, digest: str = "", prefilter
     """`prefilter`: Python modules that provably hold nothing but imports (and what the cheap reader
     reproduces exactly) are read with `ast` instead of LibCST (see python/prefilter.py)."""
     try:
-        return _extract_bytes(path, kind, data, digest, prefilter)
+        # secrets never leave extraction: facts (and the cache that stores them) hold fingerprints
+        return redact_facts(_extract_bytes(path, kind, data, digest, prefilter))
     except MemoryError:
         return FileFacts(path, kind, digest, errors=(ParseError(
             "reading this file needs more memory than the limit (--parse-memory); it is not analysed", 1),))
