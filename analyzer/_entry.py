@@ -11,7 +11,9 @@ imports before any svclint code runs, are described in docs/security.md.
 """
 from __future__ import annotations
 
+import errno
 import os
+import signal
 import sys
 
 
@@ -54,7 +56,30 @@ def sanitize_path(argv: list[str]) -> list[str]:
     return dropped
 
 
+def _interrupted(signum, frame) -> None:  # noqa: ANN001 - a signal handler's signature
+    """Ctrl-C: one line and exit 130, as shells report a command ended by SIGINT. Raised as
+    SystemExit, so `finally` blocks still run (the extraction workers are ended with svclint)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        os.write(2, b"\nsvclint: interrupted\n")
+    except OSError:
+        pass
+    raise SystemExit(130)
+
+
 def main() -> None:
     sanitize_path(sys.argv[1:])
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _interrupted)
     from .cli import main as cli_main
-    cli_main()
+    try:
+        cli_main()
+    except OSError as exc:
+        # a write to standard output failed outside the report (`svclint rules > /dev/full`)
+        if exc.errno not in (errno.ENOSPC, errno.EPIPE, errno.EIO, errno.EDQUOT):
+            raise
+        from .cli import silence_stdout
+        silence_stdout()
+        if exc.errno != errno.EPIPE:
+            sys.stderr.write(f"svclint: error: cannot write to standard output: {exc.strerror}\n")
+        raise SystemExit(2) from None

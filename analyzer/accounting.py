@@ -26,5 +26,7 @@ def account(discovery: Discovery, files: dict[str, FileFacts]) -> Accounting:
     skipped = [(f.path, f.skipped) for f in files.values() if f.skipped] + list(discovery.skipped)
     read = [f for f in files.values() if not f.skipped]
     with_errors = sum(1 for f in read if f.errors)
-    return Accounting(len(discovery.files) + len(discovery.skipped), len(read) - with_errors, with_errors,
+    ignore_files = len({path for path, _, _ in discovery.problems})     # .gitignore lines it could not use
+    return Accounting(len(discovery.files) + len(discovery.skipped) + ignore_files, len(read) - with_errors,
+                      with_errors,
                       tuple(sorted(skipped)))

@@ -5,6 +5,7 @@ error (one line on stderr).
 """
 from __future__ import annotations
 
+import errno
 import functools
 import gc
 import os
@@ -47,10 +48,36 @@ def _root(path: str) -> str:
 
 def _size(text: str) -> int:
     """`5MB`, `500k`, `1048576` -> bytes (1k = 1024); anything else is a usage error."""
-    m = re.fullmatch(r"\s*(\d+)\s*([kKmM]?)[bB]?\s*", text)
-    if not m or int(m.group(1)) == 0:
-        raise InputError(f"--max-file-size {text!r}: expected a positive size such as 5MB, 500k or 1048576")
-    return int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[m.group(2).lower()]
+    m = re.fullmatch(r"\s*(\d{1,13})\s*([kKmM]?)[bB]?\s*", text)
+    value = int(m.group(1)) * {"": 1, "k": 1024, "m": 1024 * 1024}[m.group(2).lower()] if m else 0
+    if not 0 < value <= _MAX_FILE_SIZE:
+        raise InputError(f"--max-file-size {text!r}: expected a positive size up to 1048576MB, such as 5MB, "
+                         "500k or 1048576")
+    return value
+
+
+_MAX_FILE_SIZE = 1 << 40
+
+
+def _files(files: tuple[str, ...], root: str) -> list[str]:
+    """FILES, given relative to the current directory (as pre-commit, which runs from the repository
+    root, passes them), as paths relative to `root`; one that does not exist or lies outside `root`
+    is a usage error, never a silent "0 findings"."""
+    real_root = os.path.realpath(root)
+    out = []
+    for f in files:
+        if not os.path.lexists(f):
+            raise InputError(f"{f}: no such file (FILES are relative to the current directory)")
+        rel = os.path.relpath(os.path.join(os.path.realpath(os.path.dirname(os.path.abspath(f))),
+                                           os.path.basename(os.path.abspath(f))), real_root)
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep) or os.path.isabs(rel):
+            raise InputError(f"{f}: not inside {path_for_message(root)}, the repository being scanned")
+        out.append(rel.replace(os.sep, "/"))
+    return out
+
+
+def path_for_message(path: str) -> str:
+    return path if path not in ("", ".") else "the current directory"
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -155,11 +182,13 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
          update_baseline: bool, max_file_size: str, perf: dict) -> None:
     """Scan the repository at PATH and report findings.
 
-    With FILES (paths relative to PATH, as pre-commit passes them), findings are reported only for
-    those files and the services they belong to; the graph is still built from the whole repository.
+    With FILES (paths relative to the current directory, as pre-commit passes them; each must exist
+    inside PATH), findings are reported only for those files and the services they belong to; the
+    graph is still built from the whole repository.
     """
     root = _root(path)
     max_bytes = _size(max_file_size)
+    wanted = _files(files, root)
     known = {r.id for r in _rules()}
     for prefix in _split(select) + _split(ignore):
         if not any(k.startswith(prefix.upper()) for k in known):
@@ -188,8 +217,7 @@ def scan(path: str, files: tuple[str, ...], fmt: str, select: tuple[str, ...], i
         from .baseline import new_findings
         findings = new_findings(findings, known_findings, root)
     if files:
-        findings = restrict_to(findings, analysis, [os.path.relpath(f, root) if os.path.isabs(f) else f
-                                                    for f in files])
+        findings = restrict_to(findings, analysis, wanted)
     skipped = account(analysis.discovery, analysis.files).skipped
     colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
     text = render_findings(fmt, findings, analysis, rules, skipped, colour)
@@ -435,7 +463,35 @@ def _emit(text: str, output: str | None, root: str | None = None) -> None:
         except OSError as exc:
             raise InputError(f"{output}: cannot write: {exc.strerror or exc}") from None
     else:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+            sys.stdout.flush()
+        except OSError as exc:
+            raise StdoutError(exc) from None
+
+
+class StdoutError(InputError):
+    """The report could not be written to standard output (a full disk, a closed pipe): exit 2."""
+
+    def __init__(self, exc: OSError) -> None:
+        super().__init__(f"cannot write to standard output: {exc.strerror or exc}")
+        self.quiet = exc.errno == errno.EPIPE
+        silence_stdout()
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        if not self.quiet:      # `svclint ... | head` closed the pipe: nothing to say
+            super().show(file)
+
+
+def silence_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of what could not be
+    written raises nothing more at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

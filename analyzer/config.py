@@ -159,7 +159,7 @@ def find_config_file(root: str) -> str | None:
         if b"svclint" in data:
             try:
                 doc = tomllib.loads(data.decode("utf-8"))
-            except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+            except (UnicodeDecodeError, tomllib.TOMLDecodeError, RecursionError, MemoryError):
                 return candidate if b"[tool.svclint" in data else None
             if isinstance(doc.get("tool"), dict) and "svclint" in doc["tool"]:
                 return candidate
@@ -183,6 +183,8 @@ def load_config(root: str, explicit: str | None = None, rules: Sequence[Rule] | 
         raise ConfigError([ConfigProblem(display, "", f"not valid UTF-8: {exc.reason}")]) from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError([ConfigProblem(display, "", f"invalid TOML: {exc}")]) from None
+    except (RecursionError, MemoryError):
+        raise ConfigError([ConfigProblem(display, "", "invalid TOML: nested too deeply to read")]) from None
     nested = isinstance(doc.get("tool"), dict) and "svclint" in doc["tool"] and set(doc) == {"tool"}
     if os.path.basename(path) == "pyproject.toml" or nested:
         table, prefix = doc.get("tool", {}).get("svclint", {}), "tool.svclint."
@@ -279,11 +281,9 @@ def parse_config(table: Mapping[str, Any], file: str, prefix: str, rules: Sequen
 
 def pattern_error(pattern: str) -> str:
     """What is wrong with a gitignore-style pattern ("" when nothing)."""
-    try:
-        pathspec.GitIgnoreSpec.from_lines([pattern])
-    except (ValueError, TypeError) as exc:   # GitIgnorePatternError is a ValueError
-        return f"invalid pattern {pattern!r}: {exc}"
-    return ""
+    from .discover import ignore_line_error
+    error = ignore_line_error(pattern)
+    return f"invalid pattern {pattern!r}: {error}" if error else ""
 
 
 def _rule_options(value: Any, by_id: Mapping[str, Rule], problem) -> dict[str, dict[str, object]]:

@@ -47,6 +47,7 @@ class Discovery:
     languages: tuple[tuple[str, str], ...] = ()       # (directory, language) of non-Python code
     skipped: tuple[tuple[str, str], ...] = ()         # (path, reason) found but not readable as anything
     directories: tuple[str, ...] = field(default=())
+    problems: tuple[tuple[str, int, str], ...] = ()   # (path, line, message): unusable .gitignore lines
 
 
 def classify(name: str, rel: str) -> str | None:
@@ -71,7 +72,19 @@ def classify(name: str, rel: str) -> str | None:
     return None
 
 
-def _load_ignore(directory: Path, real_root: Path) -> pathspec.PathSpec | None:
+def ignore_line_error(pattern: str) -> str:
+    """Why a gitignore-style pattern cannot be used ("" when it can)."""
+    try:
+        pathspec.GitIgnoreSpec.from_lines([pattern])
+    except (ValueError, TypeError, re.error) as exc:   # GitIgnorePatternError is a ValueError
+        text = str(exc)
+        return "a trailing backslash escapes nothing" if pattern.rstrip("\r").endswith("\\") else \
+            ("a lone '!' negates nothing" if pattern.strip() == "!" else text.split(" at position")[0])
+    return ""
+
+
+def _load_ignore(directory: Path, real_root: Path, rel_dir: str,
+                 problems: list[tuple[str, int, str]]) -> pathspec.PathSpec | None:
     path = str(directory / ".gitignore")
     if os.path.islink(path) and not _inside(path, real_root):
         return None
@@ -79,7 +92,21 @@ def _load_ignore(directory: Path, real_root: Path) -> pathspec.PathSpec | None:
         text = read_regular(path, MAX_IGNORE_BYTES).decode("utf-8", "replace")
     except OSError:
         return None
-    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
+    lines = text.splitlines()
+    try:
+        return pathspec.GitIgnoreSpec.from_lines(lines)
+    except (ValueError, TypeError, re.error):
+        pass
+    # git skips a pattern it cannot use and keeps the others: so does svclint, and it says which
+    good = []
+    for number, line in enumerate(lines, 1):
+        error = ignore_line_error(line)
+        if error:
+            shown = f"{rel_dir}/.gitignore" if rel_dir else ".gitignore"
+            problems.append((shown, number, f"invalid pattern {line!r} skipped ({error})"))
+        else:
+            good.append(line)
+    return pathspec.GitIgnoreSpec.from_lines(good)
 
 
 def read_regular(full: str, limit: int) -> bytes:
@@ -108,6 +135,7 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
     languages: dict[str, str] = {}
     directories: list[str] = []
     helm_roots: list[str] = []
+    problems: list[tuple[str, int, str]] = []
     stack: list[tuple[Path, str, list[tuple[str, pathspec.PathSpec]]]] = [(base, "", [])]
     visited: set[tuple[int, int]] = set()
     while stack:
@@ -121,7 +149,7 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
             continue
         visited.add((st.st_dev, st.st_ino))
         directories.append(rel_dir)
-        spec = _load_ignore(directory, real_root)
+        spec = _load_ignore(directory, real_root, rel_dir, problems)
         if spec is not None:
             ignores = ignores + [(rel_dir, spec)]
         try:
@@ -184,7 +212,7 @@ def discover(root: str | os.PathLike, excludes: tuple[str, ...] = DEFAULT_EXCLUD
             files.append(SourceFile(rel, kind))
     files.sort(key=lambda f: f.path)
     return Discovery(str(base), tuple(files), tuple(sorted(languages.items())), tuple(sorted(skipped)),
-                     tuple(sorted(directories)))
+                     tuple(sorted(directories)), tuple(sorted(problems)))
 
 
 _JSON_COMPOSE = re.compile(r"^(docker-)?compose([.-][\w.-]+)?\.json$|\.compose\.json$", re.I)

@@ -14,7 +14,7 @@ from .extract import MAX_BYTES
 from .extract.batch import extract_all
 from .graph import build_graph
 from .config import Config
-from .model import Architecture, FileFacts, Finding, Severity, Suppression
+from .model import Architecture, FileFacts, Finding, ParseError, Severity, Suppression
 from .resolve import resolve
 from .rule import ARCHITECTURE, FILE, SUPPRESSIONS, Context, Rule, SuppressionUse
 
@@ -42,7 +42,19 @@ def analyze(root: str, excludes: Sequence[str] = DEFAULT_EXCLUDES, includes: Seq
                         limits=limits)
     arch = resolve(facts.values(), found.languages, found.directories,
                    root_name=os.path.basename(os.path.abspath(root)))
+    facts.update(ignore_file_facts(found))
     return Analysis(root, found, facts, arch, build_graph(arch), tuple(cache.rejected) if cache else ())
+
+
+def ignore_file_facts(found) -> dict[str, FileFacts]:
+    """A .gitignore with lines svclint (like git) cannot use, as a file whose problems E001 reports."""
+    by_path: dict[str, list[ParseError]] = {}
+    for path, line, message in found.problems:
+        by_path.setdefault(path, []).append(ParseError(message, line))
+    return {path: FileFacts(path, IGNORE_KIND, errors=tuple(errors)) for path, errors in by_path.items()}
+
+
+IGNORE_KIND = "gitignore"
 
 
 def select_rules(rules: Iterable[Rule], select: Sequence[str] = (), ignore: Sequence[str] = ()) -> list[Rule]:

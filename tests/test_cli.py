@@ -280,7 +280,7 @@ def test_json_output_to_file(make_repo, tmp_path: Path) -> None:
 
 
 def test_files_restrict_findings_to_those_files_and_their_services(shop: Path) -> None:
-    result = invoke("scan", str(shop), "services/gateway/gateway/main.py", "--format", "json")
+    result = invoke("scan", str(shop), str(shop / "services/gateway/gateway/main.py"), "--format", "json")
     found = {(f["rule"], f["file"], f["line"], f["service"]) for f in findings_of(result)}
     assert found == {("RES001", "services/gateway/gateway/main.py", 91, "gateway"),
                      ("RES005", "services/gateway/gateway/main.py", 80, "gateway"),
@@ -291,7 +291,7 @@ def test_files_restrict_findings_to_those_files_and_their_services(shop: Path) -
 
 def test_files_include_findings_about_the_service_elsewhere(shop: Path) -> None:
     """A notifications file brings in the notifications findings in compose and k8s files."""
-    result = invoke("scan", str(shop), "services/notifications/notifications/mailer.py", "--format", "json")
+    result = invoke("scan", str(shop), str(shop / "services/notifications/notifications/mailer.py"), "--format", "json")
     found = findings_of(result)
     assert found and {f["service"] for f in found} == {"notifications"}
     assert {"docker-compose.yml", "k8s/notifications.yaml"} <= {f["file"] for f in found}
@@ -306,7 +306,7 @@ def test_absolute_files_are_made_relative(shop: Path) -> None:
 
 
 def test_files_without_findings_are_exit_0(shop: Path) -> None:
-    result = invoke("scan", str(shop), "services/cart/cart/main.py", "--format", "json")
+    result = invoke("scan", str(shop), str(shop / "services/cart/cart/main.py"), "--format", "json")
     assert findings_of(result) == []
     assert result.exit_code == 0
 

@@ -11,7 +11,8 @@ def check(f: FileFacts, ctx: Context) -> Iterator[Finding]:
     for err in f.errors:
         if err.message.startswith("contract:"):
             continue  # CON001 reports contracts that break the schema
-        severity = Severity.WARNING if "duplicate key" in err.message else None
+        # a duplicate YAML key or an unusable .gitignore line: the file is read, one thing in it is not
+        severity = Severity.WARNING if "duplicate key" in err.message or f.kind == "gitignore" else None
         yield RULE.finding(f"{f.path} could not be read: {err.message}" if severity is None
                            else f"{err.message}", f.path, err.line, err.column, symbol=err.message,
                            severity=severity)
